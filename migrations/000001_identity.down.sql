@@ -1,0 +1,9 @@
+DROP TABLE api_keys;
+DROP TABLE group_members;
+DROP TABLE groups;
+DROP TABLE organization_members;
+DROP VIEW visible_users;
+DROP TABLE users;
+DROP TABLE organizations;
+DROP TYPE login_type;
+DROP TYPE user_status;

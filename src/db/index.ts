@@ -1,0 +1,7 @@
+export { one, maybeOne, LockKeys, type Database, type Queryable } from './database.js';
+export { openDatabase } from './open.js';
+export { openPglite } from './pglite.js';
+export { openPostgres } from './postgres.js';
+export { migrateUp, migrateDown, migrationStatus, readMigrations, migrationsDir } from './migrate.js';
+export { lintMigrations } from './lint.js';
+export { routeContext, type RouteContext } from './context.js';
