@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBridgeCommands } from '../bridge/cli.js';
 import { registerCertCommands } from '../certs/cli.js';
 import { describeConfig } from '../config/index.js';
+import { renderExampleYaml } from '../config/example.js';
 import { registerControlPlaneCommands } from '../controlplane/cli.js';
 import { lintMigrations, migrateDown, migrateUp, migrationStatus, openDatabase } from '../db/index.js';
 import { AibridgeError, ConfigError, DataDirLockedError, UsageError } from '../errors.js';
@@ -104,6 +105,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     const width = Math.max(...rows.map((r) => r.key.length));
     for (const r of rows) io.out(`${r.key.padEnd(width)}  ${JSON.stringify(r.value)}  (${r.source})`);
   });
+
+  config
+    .command('example')
+    .description('Print a YAML file documenting every setting with its default (config.example.yaml)')
+    .action(() => io.out(renderExampleYaml().trimEnd()));
 
   registerUserCommands(program, io);
   registerCertCommands(program, io);
