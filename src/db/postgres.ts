@@ -18,6 +18,8 @@ export interface PostgresOptions {
   maxIdle: number;
   /** Creates the schema if needed and puts it first on the search_path (tests use one per run). */
   schema?: string;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
 }
 
 type Client = pg.PoolClient;
@@ -46,6 +48,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Database> {
     connectionString: opts.url,
     max: opts.maxOpen,
     idleTimeoutMillis: 60_000,
+    application_name: opts.applicationName ?? 'aibridge',
     types,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });

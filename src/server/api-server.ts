@@ -94,9 +94,11 @@ export async function startApiServer(opts: { address: string; modules: ApiModule
     router,
     async close(graceMs) {
       const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
+      // Keep-alive connections become idle as their last response ends; close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
       for (const m of opts.modules) await m.close?.();
     },

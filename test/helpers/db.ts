@@ -24,7 +24,7 @@ export function pgUrl(): string {
 export async function openTestPostgres(maxOpen = 10, maxIdle = 3): Promise<Database & { schema: string; url: string }> {
   const url = pgUrl();
   const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const db = await openPostgres({ url, maxOpen, maxIdle, schema });
+  const db = await openPostgres({ url, maxOpen, maxIdle, schema, applicationName: schema });
   const close = db.close;
   return Object.assign(db, {
     schema,
