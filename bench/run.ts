@@ -2,7 +2,10 @@ import { renderScenario, machine, writeResults, type Results, type Scenario } fr
 import { options } from './lib/context.js';
 import { peersInstalled } from './lib/peers.js';
 import { stopAll } from './lib/procs.js';
+import { bridgeScenarios } from './scenarios/bridge.js';
+import { memoryScenario } from './scenarios/memory.js';
 import { proxyScenarios } from './scenarios/proxy.js';
+import { scaleScenario } from './scenarios/scale.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only 1,2]`: every scenario against its peers, side by side in
@@ -20,7 +23,12 @@ async function main() {
   }
   const results: Results = { date: new Date().toISOString(), machine: machine(), node: process.version, quick, scenarios: [] };
   const t0 = Date.now();
-  const groups: [string[], () => Promise<Scenario[]>][] = [[['1', '2'], () => proxyScenarios(o)]];
+  const groups: [string[], () => Promise<Scenario[]>][] = [
+    [['1', '2'], () => proxyScenarios(o)],
+    [['3', '4', '7'], () => bridgeScenarios(o)],
+    [['6'], () => memoryScenario(o)],
+    [['8'], () => scaleScenario(o)],
+  ];
   for (const [ids, run] of groups) {
     if (only && !ids.some((i) => only.has(i))) continue;
     try {
