@@ -1,5 +1,8 @@
 // CONTRACT: the bridge work adds its CLI commands here.
 import type { Command } from 'commander';
 import type { Io } from '../cli/common.js';
+import { registerMockUpstreamCommand } from './mock-upstream/cli.js';
 
-export function registerBridgeCommands(_program: Command, _io: Io): void {}
+export function registerBridgeCommands(program: Command, io: Io): void {
+  registerMockUpstreamCommand(program, io);
+}
