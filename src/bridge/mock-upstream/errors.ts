@@ -79,9 +79,3 @@ export function anthropicError(status: number, requestId: string, message?: stri
   };
   return { status, body: { type: 'error', error: { type: base.type, message: message ?? base.message }, request_id: requestId } };
 }
-
-/** The error event an Anthropic stream carries when it fails after it started. */
-export function anthropicStreamError(status: number): unknown {
-  const base = anthropicByStatus[status] ?? anthropicByStatus[500]!;
-  return { type: 'error', error: { type: base.type, message: base.message } };
-}

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { checkKey } from './auth.js';
 import { openAiError, type ProviderError } from './errors.js';
-import { newId } from './ids.js';
+import { newRequestId, providerHeaders } from './handlers.js';
 import { parseKnobs, type Knobs } from './knobs.js';
 import { planReply } from './reply.js';
 import type { RequestLog } from './request-log.js';
@@ -102,8 +102,8 @@ export function attachResponsesWebSocket(server: Server, deps: WebSocketDeps): {
       const url = req.url ?? '/';
       const path = url.split('?')[0];
       deps.log.add({ method: req.method ?? 'GET', path: url, headers: req.headers, body: undefined, receivedAt: Date.now() });
-      const requestId = newId('req_');
-      const headers = { 'x-request-id': requestId, 'openai-version': '2020-10-01' };
+      const requestId = newRequestId('openai');
+      const headers = providerHeaders('openai', requestId);
       if (path !== '/v1/responses') {
         return refuse(socket, openAiError(404, { message: `Invalid URL (${req.method} ${path})` }), headers);
       }
