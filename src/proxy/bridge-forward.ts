@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { Logger } from '../log.js';
+import { bridgeRequestHeaders, requestHasBody, stripRawResponseHeaders } from './headers.js';
+import { countResponse, providerMetrics, type ProviderMetrics } from './metrics.js';
+import { endSocket, sendPlain } from './respond.js';
+import { relay } from './tunnel.js';
+import { bridgePath } from './url-rewrite.js';
+
+/** What the proxy knows about an intercepted connection (or one plain-HTTP request to an allowlisted host). */
+export interface MitmConn {
+  host: string;
+  port: number;
+  provider: string;
+  /** The API token from Proxy-Authorization, verified at CONNECT. */
+  token: string;
+}
+
+export interface BridgeForwarderOptions {
+  /** Base URL of the API server that carries the bridge. */
+  bridgeUrl: string;
+  /** Longest wait for the bridge's response headers, and between body chunks. */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/** Most headers a request may carry (Node's default of 2000 is generous for a proxy). */
+export const MAX_HEADER_COUNT = 200;
+
+/**
+ * Sends decrypted requests to `{bridge}/api/v2/aibridge/{provider}{path}` over one keep-alive
+ * undici Pool, streaming both bodies without buffering. It uses undici's dispatch handler
+ * directly (no Readable in between): each response chunk is written to the client as it
+ * arrives, and when the client's socket is full the bridge connection is paused until it
+ * drains.
+ */
+export class BridgeForwarder {
+  readonly pool: Pool;
+  private readonly origin: URL;
+  private readonly originText: string;
+  private readonly basePath: string;
+  private readonly hostHeader: string;
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Set on shutdown: responses then close their connection. */
+  closing = false;
+
+  readonly log: Logger;
+
+  constructor(private readonly opts: BridgeForwarderOptions) {
+    this.log = opts.log;
+    this.origin = new URL(opts.bridgeUrl);
+    this.originText = this.origin.origin;
+    this.basePath = this.origin.pathname.replace(/\/+$/, '');
+    this.hostHeader = this.origin.host;
+    this.pool = new Pool(this.origin.origin, {
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      connect: { noDelay: true },
+    });
+  }
+
+  /** Requests (and upgrades) in flight. */
+  get inflight(): number {
+    return this.active;
+  }
+
+  /** Resolves when nothing is in flight. */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private begin(): void {
+    this.active++;
+  }
+
+  private end(): void {
+    if (--this.active === 0 && this.idleWaiters.length) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const r of w) r();
+    }
+  }
+
+  /** Forwards one decrypted request and streams the answer back. */
+  forward(req: IncomingMessage, res: ServerResponse, conn: MitmConn): void {
+    if (req.rawHeaders.length > MAX_HEADER_COUNT * 2) {
+      sendPlain(res, 431);
+      return;
+    }
+    const path = bridgePath(this.basePath, conn.provider, req.url ?? '');
+    if (path === undefined) {
+      sendPlain(res, 400);
+      return;
+    }
+    if (this.closing) res.shouldKeepAlive = false;
+    const requestId = randomUUID();
+    const headers = bridgeRequestHeaders(req.rawHeaders, { host: this.hostHeader, token: conn.token, requestId });
+    const hasBody = requestHasBody(req.rawHeaders);
+    this.begin();
+    const exchange = new Exchange(this, res, conn.provider, requestId);
+    this.pool.dispatch(
+      { origin: this.originText, path, method: req.method as Dispatcher.HttpMethod, headers, body: hasBody ? req : null },
+      exchange,
+    );
+  }
+
+  /** Called once per request when it is over, however it ended. */
+  settle(): void {
+    this.end();
+  }
+
+  /**
+   * Passes a WebSocket upgrade (Codex opens `wss://api.openai.com/v1/responses`) to the bridge
+   * the same way, then relays bytes both ways once the bridge answers 101. Any other answer
+   * goes back to the client and the connection closes.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, conn: MitmConn): void {
+    const path = bridgePath(this.basePath, conn.provider, req.url ?? '');
+    if (path === undefined) {
+      endSocket(socket, 400);
+      return;
+    }
+    const requestId = randomUUID();
+    const headers = bridgeRequestHeaders(req.rawHeaders, { host: this.hostHeader, token: conn.token, requestId, upgrade: true });
+    const m = providerMetrics(conn.provider);
+    m.requests.inc();
+    m.inflight.inc();
+    this.begin();
+    let open = true;
+    const done = () => {
+      if (!open) return;
+      open = false;
+      m.inflight.dec();
+      this.end();
+    };
+    const send = this.origin.protocol === 'https:' ? httpsRequest : httpRequest;
+    const out = send({
+      protocol: this.origin.protocol,
+      hostname: this.origin.hostname.replace(/^\[|\]$/g, ''),
+      port: this.origin.port || (this.origin.protocol === 'https:' ? 443 : 80),
+      method: req.method,
+      path,
+      headers,
+      agent: false,
+    });
+    socket.once('close', () => {
+      out.destroy();
+      done();
+    });
+    socket.on('error', () => socket.destroy());
+    out.on('upgrade', (upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
+      countResponse(m, conn.provider, upRes.statusCode ?? 101);
+      if (socket.destroyed) {
+        upSocket.destroy();
+        return;
+      }
+      socket.write(responseHead(upRes, upRes.rawHeaders));
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      relay(socket, upSocket);
+      upSocket.once('close', done);
+    });
+    out.on('response', (upRes: IncomingMessage) => {
+      countResponse(m, conn.provider, upRes.statusCode ?? 502);
+      const raw = stripRawResponseHeaders(upRes.rawHeaders);
+      raw.push('Connection', 'close');
+      socket.write(responseHead(upRes, raw));
+      upRes.pipe(socket);
+      upRes.once('end', done);
+    });
+    out.on('error', (err) => {
+      if (!open) return;
+      this.opts.log.warn({ err, provider: conn.provider, requestId }, 'bridge upgrade failed');
+      countResponse(m, conn.provider, 502);
+      endSocket(socket, 502);
+      done();
+    });
+    out.end();
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close().catch(() => this.pool.destroy());
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+function responseHead(res: IncomingMessage, raw: readonly string[]): string {
+  let head = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
+  for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return head + '\r\n';
+}
+
+const kExchange = Symbol('aibridge.exchange');
+type WithExchange = ServerResponse & { [kExchange]?: Exchange };
+
+function onClientClose(this: WithExchange): void {
+  this[kExchange]?.clientClosed();
+}
+
+function onClientDrain(this: WithExchange): void {
+  this[kExchange]?.resume?.();
+}
+
+/**
+ * One decrypted request in flight: an undici dispatch handler writing straight into the
+ * client's response. A class rather than closures: the hot path allocates one object per
+ * request and no functions.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private abortFn: ((err?: Error) => void) | undefined;
+  private finished = false;
+  resume: (() => void) | undefined;
+  private readonly m: ProviderMetrics;
+
+  constructor(
+    private readonly fwd: BridgeForwarder,
+    private readonly res: WithExchange,
+    private readonly provider: string,
+    private readonly requestId: string,
+  ) {
+    this.m = providerMetrics(provider);
+    this.m.requests.inc();
+    this.m.inflight.inc();
+    res[kExchange] = this;
+    res.once('close', onClientClose);
+  }
+
+  private done(): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    this.res[kExchange] = undefined;
+    this.m.inflight.dec();
+    this.fwd.settle();
+    return true;
+  }
+
+  clientClosed(): void {
+    if (this.finished) return;
+    this.abortFn?.(new Error('client closed the connection'));
+    this.done();
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.finished) abort(new Error('client closed the connection'));
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    // 1xx interim responses (100 Continue, 103) are answered by Node itself or dropped.
+    if (status < 200) return true;
+    const out: string[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw[i].toString('latin1');
+    this.res.writeHead(status, statusText || undefined, stripRawResponseHeaders(out));
+    countResponse(this.m, this.provider, status);
+    this.resume = resume;
+    this.res.on('drain', onClientDrain);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.res.write(chunk);
+  }
+
+  onComplete(): void {
+    this.res.end();
+    this.done();
+  }
+
+  onError(err: Error): void {
+    if (!this.done()) return;
+    const log = this.fwd.log;
+    if (!this.res.headersSent) {
+      log.warn({ err, provider: this.provider, requestId: this.requestId }, 'bridge request failed');
+      countResponse(this.m, this.provider, 502);
+      sendPlain(this.res, 502);
+    } else {
+      log.debug({ err, provider: this.provider, requestId: this.requestId }, 'bridge response interrupted');
+      this.res.destroy();
+    }
+  }
+}
