@@ -158,6 +158,7 @@ export const settings: Setting[] = [
   // Control plane.
   { key: 'disableWorkspaceSharing', env: ['CODER_DISABLE_WORKSPACE_SHARING'], schema: bool, default: false, description: 'Disable workspace sharing deployment-wide (ACLs are ignored).' },
   { key: 'license', env: ['CODER_LICENSE'], schema: str, default: '', secret: true, description: 'License: a signed JWT, or the path of a file holding one.' },
+  { key: 'licensePublicKey', env: ['AIBRIDGE_LICENSE_PUBLIC_KEY'], schema: str, default: '', description: 'Ed25519 public key (PEM, or the path of a PEM file) that verifies license JWTs.' },
 ];
 
 /** Returns the env names of a setting, including the CODER_AI_GATEWAY_* aliases. */
@@ -215,6 +216,7 @@ export interface Config {
   };
   disableWorkspaceSharing: boolean;
   license: string;
+  licensePublicKey: string;
 }
 
 /** The effective max idle connections: "auto" is max open / 3 (integer division). */
