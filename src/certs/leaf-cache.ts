@@ -37,6 +37,8 @@ export class LeafCache {
     this.cache = new LRUCache<string, SecureContext>({
       max: opts.max ?? 1000,
       ttl: this.ttlMs,
+      // Read the clock on every lookup (the default caches it for 1 ms).
+      ttlResolution: 0,
       ...(opts.now ? { perf: { now: opts.now } } : {}),
     });
   }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -37,6 +38,8 @@ export function parseCidrs(list: readonly string[]): { cidrs: Cidr[]; problems: 
     const entry = raw.trim();
     if (!entry) continue;
     try {
+      // Strict dotted-quad / IPv6 only: ipaddr.js would also take shorthands such as 10.0.0.
+      if (isIP(entry.split('/', 1)[0]) === 0) throw new Error('not an address');
       if (entry.includes('/')) {
         cidrs.push(ipaddr.parseCIDR(entry));
       } else {

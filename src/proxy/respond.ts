@@ -42,7 +42,7 @@ export function endSocket(socket: Duplex, status: number, body?: string): void {
   setTimeout(() => socket.destroy(), 5000).unref();
 }
 
-/** The same through a ServerResponse (plain HTTP requests, decrypted requests). */
+/** The same through a ServerResponse (plain HTTP requests, decrypted requests); the connection closes after it. */
 export function sendPlain(res: ServerResponse, status: number, body?: string): void {
   if (res.headersSent) {
     res.destroy();
@@ -52,11 +52,11 @@ export function sendPlain(res: ServerResponse, status: number, body?: string): v
   const headers: Record<string, string | number> = {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    connection: 'close',
   };
   if (status === 407) {
     headers['proxy-authenticate'] = PROXY_AUTH_REALM;
     headers['proxy-connection'] = 'close';
-    headers.connection = 'close';
   }
   res.writeHead(status, headers);
   res.end(text);
