@@ -60,9 +60,13 @@ export function createProxyHandlers(d: ProxyHandlerDeps) {
     if (!target) return endSocket(socket, 400);
     const { host, port } = target;
     const verdict = decideConnect(host, port, allowlist);
+    d.log.debug({ host, port, verdict: verdict.kind }, 'CONNECT');
     if (verdict.kind === 'reject') return endSocket(socket, 403);
     const auth = await authenticate(req, verdict);
-    if (!auth.ok) return endSocket(socket, auth.status);
+    if (!auth.ok) {
+      d.log.debug({ host, port, status: auth.status }, 'CONNECT refused');
+      return endSocket(socket, auth.status);
+    }
     if (socket.destroyed) return;
 
     if (verdict.kind === 'mitm') {

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import { ProxyAgent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -151,6 +153,48 @@ describe('MITM of allowlisted hosts', () => {
     expect(data.length).toBe(8_000_000);
     expect(data.every((b) => b === 7)).toBe(true);
     await agent.close();
+  });
+
+  it('answers Expect: 100-continue itself and forwards the body', async () => {
+    const body = 'x'.repeat(300_000);
+    writeFileSync(join(dir, 'body.json'), body);
+    const r = await curl(['--proxy', proxyUrl, '--cacert', ca.certPath, '-H', 'Expect: 100-continue', '-H', 'Content-Type: application/json', '--data-binary', `@${join(dir, 'body.json')}`, 'https://api.openai.com/v1/chat/completions']);
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout) as { bodyLength: number; headers: Record<string, string> };
+    expect(json.bodyLength).toBe(body.length);
+    expect(json.headers.expect).toBeUndefined();
+  });
+
+  it('handles a TLS ClientHello sent right behind the CONNECT, before the 200', async () => {
+    const socket = connect(portOf(proxy.address), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    // Strips the proxy's 200 from what the TLS client reads; writes pass straight through.
+    let head = '';
+    const wire = new Duplex({
+      read() {},
+      write(chunk, _enc, cb) {
+        socket.write(chunk, cb);
+      },
+    });
+    socket.on('data', (d: Buffer) => {
+      if (head !== null && !head.endsWith('\r\n\r\n')) {
+        head += d.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const rest = Buffer.from(head.slice(end + 4), 'latin1');
+        head = head.slice(0, end + 4);
+        if (rest.length) wire.push(rest);
+        return;
+      }
+      wire.push(d);
+    });
+    socket.write(`CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\nProxy-Authorization: ${basic(GOOD_TOKEN)}\r\n\r\n`);
+    const tls = await tlsOver(wire as unknown as Socket, { servername: 'api.openai.com', ca: ca.certPem });
+    const raw = await httpOver(tls, 'GET /v1/pipelined HTTP/1.1\r\nHost: api.openai.com\r\n\r\n', responseComplete);
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toContain('"url":"/api/v2/aibridge/openai/v1/pipelined"');
+    tls.destroy();
+    socket.destroy();
   });
 
   it('delivers the first streamed chunk before the bridge finishes the response', async () => {

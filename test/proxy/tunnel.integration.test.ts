@@ -232,6 +232,21 @@ describe('tunnels through an upstream proxy', () => {
     }
   });
 
+  it('sends plain http:// requests through the upstream too, with its credentials', async () => {
+    const httpOrigin = await startHttpOrigin();
+    const up = await startUpstreamProxy({ user: 'u', pass: 'p' });
+    const p = await startTestProxy(ca, bridge.url, overrides(`http://u:p@127.0.0.1:${up.port}`, { 'proxy.allowedPorts': [80, httpOrigin.port] }));
+    try {
+      const r = await curl(['--proxy', `http://coder:${GOOD_TOKEN}@${p.address}`, `http://localhost:${httpOrigin.port}/via-upstream?z=1`]);
+      expect(r.stdout).toBe('http origin saw GET /via-upstream?z=1');
+      expect(up.seen).toEqual([{ method: 'GET', target: `http://localhost:${httpOrigin.port}/via-upstream?z=1`, auth: basic('p', 'u') }]);
+    } finally {
+      await p.close(0);
+      await up.close();
+      await httpOrigin.close();
+    }
+  });
+
   it('sends intercepted requests to the bridge directly, never through the upstream', async () => {
     const up = await startUpstreamProxy({ user: 'u', pass: 'p' });
     const p = await startTestProxy(ca, bridge.url, overrides(`http://u:p@127.0.0.1:${up.port}`));
