@@ -3,6 +3,7 @@ import type { Database } from '../../db/index.js';
 import type { TokenCheck } from '../../db/queries/api-keys.js';
 import { Store, type StoreOptions } from '../dbauthz/store.js';
 import { orgMemberPermissions, SystemSubjects, userSubject, type OrgPermissions, type Subject } from '../rbac/index.js';
+import type { AuthorizationUserRoles } from '../users/types.js';
 import { unauthorized } from './errors.js';
 import { extractSessionToken } from './token.js';
 
@@ -28,6 +29,25 @@ function parseMemberRole(raw: { org: unknown; member: unknown } | null, sharingD
   return orgMemberPermissions(sharingDisabled);
 }
 
+/** The RBAC subject of a user, as requests build it (roles, memberships, groups, key scopes). */
+export function subjectOf(roles: AuthorizationUserRoles, scopes: string[], opts: { disableWorkspaceSharing: boolean }): Subject {
+  return userSubject(
+    {
+      id: roles.id,
+      username: roles.username,
+      siteRoles: roles.roles,
+      memberships: roles.memberships.map((m) => ({
+        orgId: m.org_id,
+        roles: m.roles,
+        memberRole: parseMemberRole(m.member_role, m.sharing_disabled),
+      })),
+      groups: roles.groups,
+      scopes,
+    },
+    { noWorkspaceSharing: opts.disableWorkspaceSharing },
+  );
+}
+
 /**
  * Authenticates a request (Coder's ExtractAPIKey): the session token from the header, cookie
  * or bearer, checked through the shared cached token check; then the user's roles, loaded
@@ -46,21 +66,7 @@ export function createAuthenticator(deps: AuthDeps): (req: IncomingMessage) => P
       throw unauthorized(`User is not active (status = "${roles.status}"). Contact an admin to reactivate your account.`);
     }
     if (roles.status === 'dormant') await system.users.updateUserStatus(roles.id, 'active');
-    const subject = userSubject(
-      {
-        id: roles.id,
-        username: roles.username,
-        siteRoles: roles.roles,
-        memberships: roles.memberships.map((m) => ({
-          orgId: m.org_id,
-          roles: m.roles,
-          memberRole: parseMemberRole(m.member_role, m.sharing_disabled),
-        })),
-        groups: roles.groups,
-        scopes: principal.scopes,
-      },
-      { noWorkspaceSharing: deps.disableWorkspaceSharing },
-    );
+    const subject = subjectOf(roles, principal.scopes, deps);
     return {
       subject,
       store: new Store(deps.db, deps.db, subject, deps.storeOptions),

@@ -6,6 +6,7 @@ import type { ControlPlaneContext } from '../deps.js';
 import { Fields, readObject } from '../httpapi/body.js';
 import { badRequest, forbidden, resourceNotFound } from '../httpapi/errors.js';
 import { licenseObject } from '../rbac/index.js';
+import { isUuid } from '../users/queries.js';
 import { parseLicense, type LicenseService } from './service.js';
 
 export function registerLicenseRoutes(router: Router, cp: ControlPlaneContext, licenses: LicenseService): void {
@@ -30,7 +31,7 @@ export function registerLicenseRoutes(router: Router, cp: ControlPlaneContext, l
       const exp = parsed.claims.exp ?? parsed.claims.license_expires;
       if (!exp || exp * 1000 <= Date.now()) throw badRequest('License has expired.');
       try {
-        const row = await ctx.store.licenses.insertLicense({ jwt: jwt!.trim(), exp: new Date(exp * 1000), uuid: parsed.id !== 'unknown' ? parsed.id : randomUUID() });
+        const row = await ctx.store.licenses.insertLicense({ jwt: jwt!.trim(), exp: new Date(exp * 1000), uuid: isUuid(parsed.id) ? parsed.id : randomUUID() });
         await licenses.changed();
         sendJson(res, 201, { id: row.id, uuid: row.uuid, uploaded_at: row.uploaded_at.toISOString(), claims: parsed.claims });
       } catch (err) {

@@ -1,3 +1,4 @@
+import { HttpError } from '../../errors.js';
 import type { Router } from '../../server/router.js';
 import { readBody, sendJson } from '../../server/respond.js';
 import { buildsOut, buildWorkspace } from '../builds/service.js';
@@ -77,8 +78,11 @@ export function registerWorkspaceRoutes(router: Router, cp: ControlPlaneContext)
 
   router.get(
     '/api/v2/workspaces/{workspace}',
-    route.authed(async (ctx, _req, res, p) => {
+    route.authed(async (ctx, _req, res, p, url) => {
       const w = await resolveWorkspace(ctx, p.workspace!);
+      if (w.deleted && url.searchParams.get('include_deleted') !== 'true') {
+        throw new HttpError(410, `Workspace "${w.id}" was deleted, you can view this workspace by specifying '?include_deleted=true' and trying again.`);
+      }
       sendJson(res, 200, (await workspacesOut(ctx.store, [w]))[0]);
     }),
   );

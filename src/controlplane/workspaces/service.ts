@@ -61,11 +61,13 @@ export async function createWorkspace(cp: ControlPlaneContext, ctx: RequestConte
   if (bad) f.check('name', false, bad);
   f.done();
 
+  // As in Coder, a template the caller may not read "doesn't exist" (400, not 404).
+  const notFoundAsUndefined = <T>(p: Promise<T>) => p.catch((err) => (err instanceof NotAuthorizedError ? undefined : Promise.reject(err)));
   let template: Template | undefined;
-  if (templateId) template = await ctx.store.templates.getTemplateByID(templateId);
+  if (templateId) template = await notFoundAsUndefined(ctx.store.templates.getTemplateByID(templateId));
   else {
-    const v = await ctx.store.templates.getTemplateVersionByID(versionId!);
-    if (v?.template_id) template = await ctx.store.templates.getTemplateByID(v.template_id);
+    const v = await notFoundAsUndefined(ctx.store.templates.getTemplateVersionByID(versionId!));
+    if (v?.template_id) template = await notFoundAsUndefined(ctx.store.templates.getTemplateByID(v.template_id));
   }
   if (!template || template.deleted) throw validationFailed([{ field: 'template_id', detail: `Template "${templateId ?? versionId}" doesn't exist.` }]);
   if (org && template.organization_id !== org.id) throw badRequest('The template is in another organization.');
