@@ -23,9 +23,9 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * the addresses the socket will actually dial, so a name that resolves differently the second
  * time (DNS rebinding) cannot slip past it. Fails with DialBlockedError when nothing is left.
  */
-export function guardedLookup(exceptions: readonly Cidr[]) {
+export function guardedLookup(exceptions: readonly Cidr[], resolve: typeof dnsLookup = dnsLookup) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { ...options, all: true }, (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (err) return callback(err, '');
       const ok = (addresses as LookupAddress[]).filter((a) => !isBlockedAddress(a.address, exceptions));
       if (ok.length === 0) return callback(new DialBlockedError(hostname) as unknown as NodeJS.ErrnoException, '');
