@@ -28,7 +28,7 @@ export function parseApiKey(token: string): { id: string; secret: string } | und
 export interface NewApiKey {
   userId: string;
   lifetimeSeconds: number;
-  loginType?: 'password' | 'token';
+  loginType?: 'password' | 'token' | 'oauth2_provider_app';
   tokenName?: string;
   scopes?: string[];
 }
