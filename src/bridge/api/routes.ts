@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '../../db/index.js';
+import type { Principal, TokenCheck } from '../../db/queries/api-keys.js';
+import { HttpError } from '../../errors.js';
+import { sendJson } from '../../server/respond.js';
+import type { Router } from '../../server/router.js';
+import { bearerOf } from '../auth.js';
+import { parseInterceptionQuery, UUID_RE } from './filter.js';
+import { listInterceptions } from './queries.js';
+
+/** The session token of a control-plane request: Coder-Session-Token, the session cookie, or a bearer token. */
+export function sessionToken(req: IncomingMessage): string | undefined {
+  const h = req.headers['coder-session-token'];
+  if (typeof h === 'string' && h) return h;
+  const cookie = req.headers.cookie;
+  if (cookie) {
+    const m = /(?:^|;\s*)coder_session_token=([^;]+)/.exec(cookie);
+    if (m) return decodeURIComponent(m[1]);
+  }
+  return bearerOf(req.headers.authorization) || undefined;
+}
+
+async function authenticate(req: IncomingMessage, tokenCheck: TokenCheck): Promise<Principal> {
+  const token = sessionToken(req);
+  if (!token) throw new HttpError(401, 'You must be logged in to access this resource.', 'No session token (Coder-Session-Token header, coder_session_token cookie, or Authorization: Bearer).');
+  let p: Principal | undefined;
+  try {
+    p = await tokenCheck(token);
+  } catch {
+    throw new HttpError(503, 'Could not verify the session token.');
+  }
+  if (!p) throw new HttpError(401, 'The session token is invalid or expired.');
+  return p;
+}
+
+/** Site roles that may read every user's interceptions. */
+const SEE_ALL_ROLES = ['owner', 'auditor'];
+
+function intParam(v: string | null, field: string, def: number, min: number, max: number): number {
+  if (v === null || v === '') return def;
+  if (!/^\d+$/.test(v)) throw new HttpError(400, 'Invalid query parameters.', undefined, [{ field, detail: `"${field}" must be a whole number.` }]);
+  const n = Number(v);
+  if (n < min || n > max) throw new HttpError(400, 'Invalid query parameters.', undefined, [{ field, detail: `"${field}" must be between ${min} and ${max}.` }]);
+  return n;
+}
+
+/**
+ * The bridge's control-plane routes: the interceptions list (Coder's
+ * `GET /api/v2/aibridge/interceptions`) and the proxy CA certificate download.
+ */
+export function registerApiRoutes(router: Router, deps: { db: Database; tokenCheck: TokenCheck; caCertPem?: string }): void {
+  router.get('/api/v2/aibridge/interceptions', async (req: IncomingMessage, res: ServerResponse) => {
+    const principal = await authenticate(req, deps.tokenCheck);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const { filter, problems } = parseInterceptionQuery(url.searchParams.get('q') ?? '');
+    if (problems.length) throw new HttpError(400, 'Invalid query parameters.', undefined, problems);
+    const limit = intParam(url.searchParams.get('limit'), 'limit', 100, 1, 1000);
+    const offset = intParam(url.searchParams.get('offset'), 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const afterId = url.searchParams.get('after_id') || undefined;
+    if (afterId !== undefined) {
+      if (!UUID_RE.test(afterId)) throw new HttpError(400, 'Invalid query parameters.', undefined, [{ field: 'after_id', detail: '"after_id" must be a UUID.' }]);
+      if (offset > 0) throw new HttpError(400, 'Query parameters have invalid values.', 'Cannot use both after_id and offset pagination in the same request.');
+    }
+    const onlyOwn = !principal.roles.some((r) => SEE_ALL_ROLES.includes(r));
+    const out = await listInterceptions(deps.db, { filter, me: principal.userId, onlyOwn, limit, offset, afterId });
+    sendJson(res, 200, out);
+  });
+
+  router.get('/api/v2/aibridge/proxy/ca-cert.pem', async (req: IncomingMessage, res: ServerResponse) => {
+    await authenticate(req, deps.tokenCheck);
+    if (deps.caCertPem === undefined) throw new HttpError(404, 'The AI Bridge proxy is not enabled.');
+    const data = Buffer.from(deps.caCertPem);
+    res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': data.length, 'content-disposition': 'attachment; filename="ca-cert.pem"' });
+    res.end(data);
+  });
+}

@@ -1,0 +1,223 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import type { Params, UpgradeHandler } from '../server/router.js';
+import { admit, type Admitted } from './admit.js';
+import type { BridgeContext, ResolvedProvider } from './context.js';
+import { pathUnderProvider } from './handler.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { isFinalResponseEvent } from './intercept/responses.js';
+import { isObject, type EndpointAdapter, type StreamObserver } from './intercept/types.js';
+import { Interception } from './interception.js';
+import type { Endpoint } from './providers/index.js';
+import { chooseWebSocketRoute, upstreamPath } from './routes.js';
+import { errorCode } from './upstream.js';
+
+/** Largest WebSocket message relayed (both ways). */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Largest upstream refusal body passed back on a failed handshake. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
+
+/** Writes an HTTP response on a socket that was never upgraded, and closes it. */
+function refuseUpgrade(socket: Duplex, status: number, body: unknown, headers: string[] = []): void {
+  if (socket.destroyed) return;
+  const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: ${data.length}\r\n`;
+  let hasType = false;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i].toLowerCase();
+    if (name === 'content-length' || name === 'connection') continue;
+    if (name === 'content-type') hasType = true;
+    head += `${headers[i]}: ${headers[i + 1].replace(/[\r\n]/g, '')}\r\n`;
+  }
+  if (!hasType) head += 'Content-Type: application/json\r\n';
+  socket.end(head + '\r\n' + data.toString('latin1'), 'latin1');
+}
+
+/** A close code that may be sent on (1005 and 1006 are reserved for "none" and "abnormal"). */
+function sendableCode(code: number): number | undefined {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999) ? code : undefined;
+}
+
+function closeWith(ws: WebSocket, code: number, reason: Buffer): void {
+  if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return;
+  const c = sendableCode(code);
+  if (ws.readyState !== WebSocket.OPEN) ws.terminate();
+  else if (c === undefined) ws.close();
+  else ws.close(c, reason.length <= 123 ? reason : undefined);
+}
+
+/**
+ * Responses over WebSocket (Codex opens `wss://api.openai.com/v1/responses` first and falls
+ * back to HTTPS only after five failed tries, coder/coder#28486). The handshake is authenticated
+ * like any request; the upstream WebSocket is opened with the same credential rules, and only
+ * once it is open is the client's upgrade accepted, so upstream refusals reach the client as
+ * the HTTP answers they were. Frames are relayed both ways as they come; each `response.create`
+ * the client sends is recorded as an interception, ended by the upstream's final
+ * `response.*` event.
+ */
+export function websocketHandler(ctx: BridgeContext): UpgradeHandler & { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES });
+  const live = new Set<WebSocket>();
+
+  const handler = async (req: IncomingMessage, socket: Duplex, head: Buffer, params: Params) => {
+    const name = params.provider ?? '';
+    const provider = ctx.providers.get(name);
+    const where = provider ? pathUnderProvider(req.url ?? '/', name) : undefined;
+    const route = provider && where ? chooseWebSocketRoute(provider, where.path) : undefined;
+    if (!provider || !where || !route) {
+      const msg = `route not supported: GET /${name}/${params['*'] ?? ''} (WebSocket)`;
+      refuseUpgrade(socket, 404, provider ? provider.errorBody('not_found', msg) : { message: msg });
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    const a = await admit(ctx, provider, req.headers);
+    if (!a.ok) {
+      refuseUpgrade(socket, a.status, provider.errorBody(a.kind, a.message), a.headers);
+      return;
+    }
+    const target = upstreamPath(provider.basePath, provider.basePathPrefix, where.path, where.query);
+    const headers: Record<string, string> = {};
+    const raw = upstreamRequestHeaders(req.rawHeaders, a.plan, true);
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i].toLowerCase();
+      headers[k] = headers[k] === undefined ? raw[i + 1] : `${headers[k]}, ${raw[i + 1]}`;
+    }
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const upstream = new WebSocket(provider.wsOrigin + target, protocols, {
+      headers,
+      perMessageDeflate: false,
+      maxPayload: MAX_MESSAGE_BYTES,
+      handshakeTimeout: 30_000,
+    });
+    let opened = false;
+    let answered = false;
+    const answer = (status: number, body: unknown, hdrs?: string[]) => {
+      if (answered) return;
+      answered = true;
+      refuseUpgrade(socket, status, body, hdrs);
+      a.release();
+    };
+    const onEarlyClose = () => {
+      if (!opened) {
+        upstream.terminate();
+        a.release();
+      }
+    };
+    socket.once('close', onEarlyClose);
+    upstream.once('unexpected-response', (_r, upRes) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      upRes.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_REFUSAL_BYTES) chunks.push(c);
+      });
+      upRes.once('end', () => {
+        answer(upRes.statusCode ?? 502, Buffer.concat(chunks), downstreamResponseHeaders(upRes.rawHeaders, []));
+        upstream.terminate();
+      });
+      upRes.once('error', () => socket.destroy());
+    });
+    upstream.once('error', (err) => {
+      if (!opened) answer(502, provider.errorBody('bad_gateway', `upstream provider unreachable (${errorCode(err)})`));
+    });
+    upstream.once('open', () => {
+      opened = true;
+      socket.off('close', onEarlyClose);
+      if (socket.destroyed) {
+        upstream.terminate();
+        a.release();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (client) => {
+        live.add(client);
+        bridgeFrames(ctx, provider, route.endpoint, where.path, a, req, client, upstream, () => live.delete(client));
+      });
+    });
+  };
+
+  return Object.assign(
+    (req: IncomingMessage, socket: Duplex, head: Buffer, params: Params) =>
+      handler(req, socket, head, params).catch((err) => {
+        ctx.log.warn({ err }, 'websocket bridge failed');
+        socket.destroy();
+      }),
+    {
+      close() {
+        for (const c of live) c.terminate();
+        wss.close();
+      },
+    },
+  );
+}
+
+/** Relays frames between an accepted client and the open upstream, recording responses. */
+function bridgeFrames(
+  ctx: BridgeContext,
+  provider: ResolvedProvider,
+  endpoint: Endpoint,
+  path: string,
+  a: Admitted,
+  req: IncomingMessage,
+  client: WebSocket,
+  upstream: WebSocket,
+  onGone: () => void,
+): void {
+  const adapter = provider.adapters[endpoint] as EndpointAdapter;
+  const pending: { ic: Interception; observer: StreamObserver; prompt: string | undefined }[] = [];
+
+  client.on('message', (data: RawData, isBinary: boolean) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    if (isBinary) return;
+    const ev = parse(data);
+    if (!isObject(ev) || ev.type !== 'response.create') return;
+    const params = isObject(ev.response) ? ev.response : ev;
+    const facts = adapter.readRequest(params);
+    const ic = new Interception(ctx, provider, endpoint, path, a, req.headers, facts.model);
+    pending.push({ ic, observer: adapter.observeStream(), prompt: ctx.recording ? adapter.lastUserPrompt(params) : undefined });
+  });
+
+  upstream.on('message', (data: RawData, isBinary: boolean) => {
+    if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+    if (isBinary || !pending.length) return;
+    const ev = parse(data);
+    const cur = pending[0];
+    if (ctx.recording) cur.observer.onEvent(ev);
+    if (isFinalResponseEvent(ev)) {
+      pending.shift();
+      const failed = isObject(ev) && (ev.type === 'error' || ev.type === 'response.failed');
+      cur.ic.end({ status: failed ? 500 : 200, completed: true }, ctx.recording ? cur.observer.result() : undefined, cur.prompt);
+    }
+  });
+
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    for (const p of pending.splice(0)) p.ic.end({ status: 0, completed: false }, ctx.recording ? p.observer.result() : undefined, p.prompt);
+    a.release();
+    onGone();
+  };
+  client.on('close', (code, reason) => {
+    closeWith(upstream, code, reason);
+    end();
+  });
+  upstream.on('close', (code, reason) => {
+    closeWith(client, code, reason);
+    end();
+  });
+  client.on('error', () => upstream.terminate());
+  upstream.on('error', () => client.terminate());
+}
+
+function parse(data: RawData): unknown {
+  try {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
