@@ -11,6 +11,8 @@ export async function runLoad(shot: Shot, opts: { concurrency: number; seconds: 
   const samples: number[] = [];
   let errors = 0;
   let firstError: unknown;
+  // Open every connection (and mint any certificate) before the clock starts.
+  await Promise.all(Array.from({ length: opts.concurrency }, () => shot().catch(() => {})));
   const warmEnd = performance.now() + opts.warmupSeconds * 1000;
   const end = warmEnd + opts.seconds * 1000;
   const worker = async () => {

@@ -46,8 +46,10 @@ export function hasCommand(cmd: string): boolean {
 export async function startMitmproxy(backendPort: number, tunnelHostPort?: string): Promise<ProxyPeer> {
   const port = await freePort();
   const confdir = tmp('mitmproxy');
-  const args = ['--mode', 'regular', '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '-q', '-s', join(peersDir, 'mitm-redirect.py')];
-  if (tunnelHostPort) args.push('--ignore-hosts', `^${tunnelHostPort.replace(/\./g, '\\.')}$`);
+  // Lazy: connect upstream only when a request needs it, so MITM'd hosts are never dialled.
+  const args = ['--mode', 'regular', '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', 'connection_strategy=lazy', '-q', '-s', join(peersDir, 'mitm-redirect.py')];
+  // mitmproxy matches ignore_hosts against the address without its port.
+  if (tunnelHostPort) args.push('--ignore-hosts', `^${tunnelHostPort.split(':')[0].replace(/\./g, '\\.')}$`);
   const proc = startProc('mitmproxy', 'mitmdump', args, { env: { BENCH_BACKEND_PORT: String(backendPort) } });
   await waitFor('mitmproxy', async () => (await portOpen(port)) && existsSync(join(confdir, 'mitmproxy-ca-cert.pem')), proc);
   return { name: 'mitmproxy', proc, port, caPem: readFileSync(join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8') };
