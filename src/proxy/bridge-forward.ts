@@ -215,16 +215,16 @@ function onClientDrain(this: WithExchange): void {
 /**
  * One decrypted request in flight: an undici dispatch handler writing straight into the
  * client's response. A class rather than closures: the hot path allocates one object per
- * request and no functions.
+ * request and no functions. Exported for its unit test only.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   private finished = false;
   resume: (() => void) | undefined;
   private readonly m: ProviderMetrics;
 
   constructor(
-    private readonly fwd: BridgeForwarder,
+    private readonly fwd: Pick<BridgeForwarder, 'settle' | 'log'>,
     private readonly res: WithExchange,
     private readonly provider: string,
     private readonly requestId: string,
@@ -264,17 +264,19 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.res.writeHead(status, statusText || undefined, stripRawResponseHeaders(out));
     countResponse(this.m, this.provider, status);
     this.resume = resume;
-    this.res.on('drain', onClientDrain);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    // The client is slower than the bridge: pause the bridge connection until it drains.
+    this.res.once('drain', onClientDrain);
+    return false;
   }
 
   onComplete(): void {
-    this.res.end();
     this.done();
+    this.res.end();
   }
 
   onError(err: Error): void {
