@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { bridgeRequestHeaders, requestHasBody, stripRawResponseHeaders } from './headers.js';
 import { countResponse, providerMetrics, type ProviderMetrics } from './metrics.js';
 import { endSocket, sendPlain } from './respond.js';
-import { relay } from './tunnel.js';
 import { bridgePath } from './url-rewrite.js';
+import { relayUpgrade } from './websocket.js';
 
 /** What the proxy knows about an intercepted connection (or one plain-HTTP request to an allowlisted host). */
 export interface MitmConn {
@@ -117,11 +116,7 @@ export class BridgeForwarder {
     this.end();
   }
 
-  /**
-   * Passes a WebSocket upgrade (Codex opens `wss://api.openai.com/v1/responses`) to the bridge
-   * the same way, then relays bytes both ways once the bridge answers 101. Any other answer
-   * goes back to the client and the connection closes.
-   */
+  /** Passes a WebSocket upgrade to the bridge the same way (see websocket.ts). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, conn: MitmConn): void {
     const path = bridgePath(this.basePath, conn.provider, req.url ?? '');
     if (path === undefined) {
@@ -130,60 +125,8 @@ export class BridgeForwarder {
     }
     const requestId = randomUUID();
     const headers = bridgeRequestHeaders(req.rawHeaders, { host: this.hostHeader, token: conn.token, requestId, upgrade: true });
-    const m = providerMetrics(conn.provider);
-    m.requests.inc();
-    m.inflight.inc();
     this.begin();
-    let open = true;
-    const done = () => {
-      if (!open) return;
-      open = false;
-      m.inflight.dec();
-      this.end();
-    };
-    const send = this.origin.protocol === 'https:' ? httpsRequest : httpRequest;
-    const out = send({
-      protocol: this.origin.protocol,
-      hostname: this.origin.hostname.replace(/^\[|\]$/g, ''),
-      port: this.origin.port || (this.origin.protocol === 'https:' ? 443 : 80),
-      method: req.method,
-      path,
-      headers,
-      agent: false,
-    });
-    socket.once('close', () => {
-      out.destroy();
-      done();
-    });
-    socket.on('error', () => socket.destroy());
-    out.on('upgrade', (upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
-      countResponse(m, conn.provider, upRes.statusCode ?? 101);
-      if (socket.destroyed) {
-        upSocket.destroy();
-        return;
-      }
-      socket.write(responseHead(upRes, upRes.rawHeaders));
-      if (upHead.length) socket.write(upHead);
-      if (head.length) upSocket.write(head);
-      relay(socket, upSocket);
-      upSocket.once('close', done);
-    });
-    out.on('response', (upRes: IncomingMessage) => {
-      countResponse(m, conn.provider, upRes.statusCode ?? 502);
-      const raw = stripRawResponseHeaders(upRes.rawHeaders);
-      raw.push('Connection', 'close');
-      socket.write(responseHead(upRes, raw));
-      upRes.pipe(socket);
-      upRes.once('end', done);
-    });
-    out.on('error', (err) => {
-      if (!open) return;
-      this.opts.log.warn({ err, provider: conn.provider, requestId }, 'bridge upgrade failed');
-      countResponse(m, conn.provider, 502);
-      endSocket(socket, 502);
-      done();
-    });
-    out.end();
+    relayUpgrade(req, socket, head, { origin: this.origin, path, headers, provider: conn.provider, requestId, log: this.log, onDone: () => this.end() });
   }
 
   async close(): Promise<void> {
@@ -195,11 +138,6 @@ export class BridgeForwarder {
   }
 }
 
-function responseHead(res: IncomingMessage, raw: readonly string[]): string {
-  let head = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
-  for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
-  return head + '\r\n';
-}
 
 const kExchange = Symbol('aibridge.exchange');
 type WithExchange = ServerResponse & { [kExchange]?: Exchange };

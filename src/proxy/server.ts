@@ -13,7 +13,7 @@ import { createMitmServer } from './mitm.js';
 import { PlainHttpForwarder } from './plain-http.js';
 import { Dialer } from './tunnel.js';
 import { resolveProxySettings } from './validate.js';
-import type { ProxyDeps, RunningProxy } from './index.js';
+import type { ProxyDeps, RunningProxy } from './types.js';
 
 /** Time to reach a tunnel target or the upstream proxy. */
 const DIAL_TIMEOUT_MS = 10_000;
