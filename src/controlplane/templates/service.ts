@@ -38,7 +38,7 @@ export async function versionOut(s: Store, v: TemplateVersion) {
  */
 export async function createTemplateVersion(cp: ControlPlaneContext, ctx: RequestContext, org: Organization, body: Record<string, unknown>) {
   const f = new Fields(body);
-  const storage = f.oneOf('storage_method', ['file'] as const) ?? 'file';
+  f.oneOf('storage_method', ['file'] as const);
   const fileId = f.uuid('file_id');
   const provisioner = f.oneOf('provisioner', ['echo', 'terraform'] as const, { required: true });
   const templateId = f.uuid('template_id');
@@ -76,7 +76,6 @@ export async function createTemplateVersion(cp: ControlPlaneContext, ctx: Reques
       );
       return (await s.templates.getTemplateVersionByID(versionId))!;
     });
-    void storage;
     cp.jobQueued();
     return versionOut(ctx.store, v);
   } catch (err) {
