@@ -167,7 +167,8 @@ function bridgeFrames(
   onGone: () => void,
 ): void {
   const adapter = provider.adapters[endpoint] as EndpointAdapter;
-  const pending: { ic: Interception; observer: StreamObserver; prompt: string | undefined }[] = [];
+  /** Responses asked for and not yet ended, oldest first (one at a time in practice). */
+  const pending: { ic?: Interception; observer: StreamObserver; prompt: string | undefined }[] = [];
 
   client.on('message', (data: RawData, isBinary: boolean) => {
     if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
@@ -175,6 +176,12 @@ function bridgeFrames(
     const ev = parse(data);
     if (!isObject(ev) || ev.type !== 'response.create') return;
     const params = isObject(ev.response) ? ev.response : ev;
+    // Codex's warm-up (`generate: false`) produces a response with no output: not an
+    // interception, but its events still come and must be matched to it.
+    if (params.generate === false) {
+      pending.push({ observer: adapter.observeStream(), prompt: undefined });
+      return;
+    }
     const facts = adapter.readRequest(params);
     const ic = new Interception(ctx, provider, endpoint, path, a, req.headers, facts.model);
     pending.push({ ic, observer: adapter.observeStream(), prompt: ctx.recording ? adapter.lastUserPrompt(params) : undefined });
@@ -185,11 +192,11 @@ function bridgeFrames(
     if (isBinary || !pending.length) return;
     const ev = parse(data);
     const cur = pending[0];
-    if (ctx.recording) cur.observer.onEvent(ev);
+    if (ctx.recording && cur.ic) cur.observer.onEvent(ev);
     if (isFinalResponseEvent(ev)) {
       pending.shift();
       const failed = isObject(ev) && (ev.type === 'error' || ev.type === 'response.failed');
-      cur.ic.end({ status: failed ? 500 : 200, completed: true }, ctx.recording ? cur.observer.result() : undefined, cur.prompt);
+      cur.ic?.end({ status: failed ? 500 : 200, completed: true }, ctx.recording ? cur.observer.result() : undefined, cur.prompt);
     }
   });
 
@@ -197,7 +204,7 @@ function bridgeFrames(
   const end = () => {
     if (ended) return;
     ended = true;
-    for (const p of pending.splice(0)) p.ic.end({ status: 0, completed: false }, ctx.recording ? p.observer.result() : undefined, p.prompt);
+    for (const p of pending.splice(0)) p.ic?.end({ status: 0, completed: false }, ctx.recording ? p.observer.result() : undefined, p.prompt);
     a.release();
     onGone();
   };

@@ -156,7 +156,7 @@ export class RecordWriter implements Recorder {
     this.draining = this.drain().finally(() => {
       this.draining = undefined;
       if (this.queue.length && !this.closed) this.kick();
-      else this.notifyIdle();
+      this.notifyIdle();
     });
   }
 
@@ -218,14 +218,13 @@ export class RecordWriter implements Recorder {
           this.replaying = undefined;
           if (retryIn !== undefined) this.scheduleReplay(retryIn);
           else if (this.queue.length) this.kick();
-          else this.notifyIdle();
         },
         (err) => {
           this.replaying = undefined;
           this.opts.log.error({ err }, 'record spool replay failed');
           this.scheduleReplay(this.retryMax);
         },
-      );
+      ).finally(() => this.notifyIdle());
     }, delay);
     this.replayTimer.unref();
   }
@@ -279,8 +278,8 @@ export class RecordWriter implements Recorder {
     recorderSpoolBytes.set(this.spool.bytes);
   }
 
+  /** Wakes idle() waiters to look again. */
   private notifyIdle(): void {
-    if (this.queue.length || this.draining || this.spool.pending || this.replaying) return;
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const f of w) f();
@@ -291,10 +290,13 @@ export class RecordWriter implements Recorder {
    * empty). For tests and the benchmark; production code never waits on it.
    */
   async idle(): Promise<void> {
-    if (this.queue.length) this.kick();
-    if (this.spool.pending && !this.replaying && !this.replayTimer) this.scheduleReplay(0);
-    if (!this.queue.length && !this.draining && !this.spool.pending && !this.replaying) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+    for (;;) {
+      if (this.queue.length && !this.draining) this.kick();
+      await this.spoolChain;
+      if (this.spool.pending && !this.replaying && !this.replayTimer) this.scheduleReplay(0);
+      if (!this.queue.length && !this.draining && !this.spool.pending && !this.replaying && !this.replayTimer) return;
+      await new Promise<void>((r) => this.idleWaiters.push(r));
+    }
   }
 
   /**
