@@ -1,0 +1,343 @@
+import { once } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { BYOK_NOT_ALLOWED } from '../../src/bridge/auth.js';
+import type { Database } from '../../src/db/index.js';
+import { engines } from '../helpers/db.js';
+import { newUser, PROVIDER_KEY, startStack, type Stack } from './helpers.js';
+
+/** These behaviours do not depend on the database engine; they run on the first one. */
+const engine = engines()[0];
+
+const chat = (model = 'gpt-4o-mini', extra: Record<string, unknown> = {}) => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra });
+
+describe(`bridge behaviour on ${engine.name}`, () => {
+  let db: Database;
+  let s: Stack;
+  let user: Awaited<ReturnType<typeof newUser>>;
+  const stacks: Stack[] = [];
+
+  beforeAll(async () => {
+    db = await engine.open();
+    s = await startStack(db);
+    user = await newUser(db);
+  });
+
+  afterAll(async () => {
+    for (const x of stacks) await x.close();
+    await s.close();
+    await db.close();
+  });
+
+  async function stack(config: Record<string, unknown>): Promise<Stack> {
+    const x = await startStack(db, config, { mock: s.mock });
+    stacks.push(x);
+    return x;
+  }
+
+  async function post(url: string, headers: Record<string, string>, body = chat()) {
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
+  }
+
+  describe('token precedence and headers', () => {
+    it('forwards every client header but the bridge ones, with the provider key, when the token comes in X-Coder-Token', async () => {
+      const res = await request(`${s.anthropicBase}/v1/messages?beta=true`, {
+        method: 'POST',
+        headers: [
+          'content-type', 'application/json',
+          'x-coder-token', user.token,
+          'authorization', `Bearer ${user.token}`,
+          'x-coder-ai-governance-request-id', 'req-123',
+          'proxy-authorization', 'Basic Y29kZXI6eA==',
+          'accept-encoding', 'gzip, br',
+          'anthropic-version', '2023-06-01',
+          'anthropic-beta', 'context-management-2025-06-27',
+          'anthropic-beta', 'interleaved-thinking-2025-05-14',
+          'x-app', 'cli',
+          'x-stainless-lang', 'js',
+          'x-claude-code-session-id', 'session-abc',
+          'user-agent', 'claude-cli/2.0.31 (external, cli)',
+        ],
+        body: JSON.stringify({ model: 'claude-haiku', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.statusCode).toBe(200);
+      const id = res.headers['x-coder-interception-id'] as string;
+      await res.body.dump();
+      const seen = s.mock.requests().at(-1)!;
+      expect(seen.path).toBe('/v1/messages?beta=true');
+      const h = seen.headers;
+      expect(h['x-api-key']).toBe(PROVIDER_KEY);
+      for (const gone of ['authorization', 'x-coder-token', 'x-coder-ai-governance-request-id', 'proxy-authorization', 'accept-encoding']) expect(h[gone], gone).toBeUndefined();
+      expect(h['anthropic-beta']).toBe('context-management-2025-06-27, interleaved-thinking-2025-05-14');
+      expect(h).toMatchObject({ 'anthropic-version': '2023-06-01', 'x-app': 'cli', 'x-stainless-lang': 'js', 'x-claude-code-session-id': 'session-abc', 'user-agent': 'claude-cli/2.0.31 (external, cli)' });
+      await s.bridge.recorder!.idle();
+      const [row] = await db.query<{ client: string; client_session_id: string; credential_kind: string }>('q', 'SELECT client, client_session_id, credential_kind FROM aibridge_interceptions WHERE id = $1', [id]);
+      expect(row).toEqual({ client: 'Claude Code', client_session_id: 'session-abc', credential_kind: 'centralized' });
+    });
+
+    it('strips the client credentials and injects the key when the token comes in Authorization or X-Api-Key', async () => {
+      const a = await post(`${s.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}`, 'x-api-key': 'sk-stray' });
+      expect(a.status).toBe(200);
+      expect(s.mock.requests().at(-1)!.headers).toMatchObject({ authorization: `Bearer ${PROVIDER_KEY}` });
+      expect(s.mock.requests().at(-1)!.headers['x-api-key']).toBeUndefined();
+      const b = await post(`${s.anthropicBase}/v1/messages`, { 'x-api-key': user.token }, JSON.stringify({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
+      expect(b.status).toBe(200);
+      expect(s.mock.requests().at(-1)!.headers['x-api-key']).toBe(PROVIDER_KEY);
+    });
+
+    it('takes X-Coder-Token before Authorization: a wrong X-Coder-Token fails even with a good Authorization', async () => {
+      const r = await post(`${s.openaiBase}/chat/completions`, { 'x-coder-token': 'abcdefghij-0123456789012345678901', authorization: `Bearer ${user.token}` });
+      expect(r.status).toBe(401);
+      expect(r.json()).toEqual({ error: { message: 'invalid or expired Coder token', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    });
+
+    it('refuses a client own key with 403 when BYOK is not allowed', async () => {
+      const before = s.mock.requests().length;
+      const r = await post(`${s.anthropicBase}/v1/messages`, { 'x-coder-token': user.token, 'x-api-key': 'sk-ant-users-own-key' });
+      expect(r.status).toBe(403);
+      expect(r.json()).toEqual({ type: 'error', error: { type: 'permission_error', message: BYOK_NOT_ALLOWED } });
+      expect(s.mock.requests().length).toBe(before);
+    });
+
+    it('forwards the client own key untouched when BYOK is allowed, and records the mode', async () => {
+      const byok = await stack({ 'aibridge.allowByok': true, 'aibridge.openai.key': 'sk-central-key-that-the-mock-refuses' });
+      const r = await post(`${byok.openaiBase}/chat/completions`, { 'x-coder-ai-governance-token': user.token, authorization: `Bearer ${PROVIDER_KEY}` });
+      expect(r.status).toBe(200);
+      expect(s.mock.requests().at(-1)!.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+      await byok.bridge.recorder!.idle();
+      const [row] = await db.query<{ credential_kind: string; credential_hint: string }>('q', 'SELECT credential_kind, credential_hint FROM aibridge_interceptions WHERE id = $1', [r.headers['x-coder-interception-id']]);
+      expect(row).toEqual({ credential_kind: 'byok', credential_hint: 'sk-t…6789' });
+      const central = await post(`${byok.openaiBase}/chat/completions`, { 'x-coder-ai-governance-token': user.token });
+      expect(central.status).toBe(401);
+      expect(s.mock.requests().at(-1)!.headers.authorization).toBe('Bearer sk-central-key-that-the-mock-refuses');
+    });
+  });
+
+  describe('upstream failures', () => {
+    it('answers 502 in the provider shape when the upstream is unreachable', async () => {
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      const down = await stack({ 'aibridge.openai.baseUrl': `http://127.0.0.1:${port}/v1`, 'aibridge.anthropic.baseUrl': `http://127.0.0.1:${port}` });
+      const oa = new OpenAI({ baseURL: down.openaiBase, apiKey: user.token, maxRetries: 0 });
+      const err = await oa.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect(err.status).toBe(502);
+      expect(err.error).toEqual({ message: 'upstream provider unreachable (ECONNREFUSED)', type: 'server_error', code: 'bad_gateway' });
+      const a = await post(`${down.anthropicBase}/v1/messages`, { 'x-api-key': user.token });
+      expect(a.status).toBe(502);
+      expect(a.json()).toEqual({ type: 'error', error: { type: 'api_error', message: 'upstream provider unreachable (ECONNREFUSED)' } });
+    });
+
+    it('answers 504 in the provider shape when the upstream is too slow', async () => {
+      const slow = await stack({ 'aibridge.upstreamTimeout': 150 });
+      const r = await post(`${slow.anthropicBase}/v1/messages`, { 'x-api-key': user.token, 'x-mock-delay-ms': '2000' });
+      expect(r.status).toBe(504);
+      expect(r.json()).toEqual({ type: 'error', error: { type: 'timeout_error', message: 'upstream provider timed out' } });
+      expect(r.headers['x-coder-interception-id']).toBeDefined();
+    });
+
+    it('answers 400 in the provider shape for a body that is not JSON', async () => {
+      const r = await post(`${s.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` }, '{"model":');
+      expect(r.status).toBe(400);
+      expect(r.json().error.type).toBe('invalid_request_error');
+    });
+  });
+
+  it('aborts the upstream request when the client disconnects mid-stream', async () => {
+    // A provider whose stream never ends on its own: it tells when the bridge hangs up on it.
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    let timer: NodeJS.Timeout | undefined;
+    const provider: Server = createServer((req, res: ServerResponse) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      timer = setInterval(() => res.write(`data: {"id":"c","choices":[{"index":0,"delta":{"content":"${n++} "}}]}\n\n`), 10);
+      res.on('close', () => {
+        clearInterval(timer);
+        if (!res.writableFinished) upstreamClosed();
+      });
+    });
+    await new Promise<void>((r) => provider.listen(0, '127.0.0.1', () => r()));
+    const endless = await stack({ 'aibridge.openai.baseUrl': `http://127.0.0.1:${(provider.address() as AddressInfo).port}/v1` });
+    try {
+      const url = new URL(`${endless.openaiBase}/chat/completions`);
+      const sock = connect(Number(url.port), url.hostname);
+      await once(sock, 'connect');
+      const body = chat('endless', { stream: true });
+      sock.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${user.token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      let got = '';
+      await new Promise<void>((resolve) => {
+        sock.on('data', (d: Buffer) => {
+          got += d.toString();
+          if (got.includes('data: {')) resolve();
+        });
+      });
+      expect(got).toMatch(/^HTTP\/1.1 200/);
+      sock.destroy();
+      await closed;
+      await endless.bridge.recorder!.idle();
+      const [row] = await db.query<{ status_code: number; ended: boolean }>('q', "SELECT status_code, ended_at IS NOT NULL AS ended FROM aibridge_interceptions WHERE model = 'endless'");
+      expect(row).toEqual({ status_code: 200, ended: true });
+    } finally {
+      clearInterval(timer);
+      provider.closeAllConnections();
+      await new Promise((r) => provider.close(r));
+    }
+  });
+
+  describe('circuit breaker', () => {
+    it('trips after consecutive failures, rejects with Coder bodies while open, lets a trial through half-open and closes on its success', async () => {
+      const cb = await stack({
+        'aibridge.circuitBreaker.enabled': true,
+        'aibridge.circuitBreaker.failureThreshold': 2,
+        'aibridge.circuitBreaker.timeout': 300,
+        'aibridge.circuitBreaker.maxRequests': 1,
+      });
+      const url = `${cb.openaiBase}/chat/completions`;
+      const auth = { authorization: `Bearer ${user.token}` };
+      // 500 is not a breaker failure: it passes through and does not count.
+      expect((await post(url, { ...auth, 'x-mock-status': '500' }, chat('cb-model'))).status).toBe(500);
+      expect((await post(url, { ...auth, 'x-mock-status': '503' }, chat('cb-model'))).status).toBe(503);
+      const second = await post(url, { ...auth, 'x-mock-status': '429' }, chat('cb-model'));
+      expect(second.status).toBe(429);
+      expect(second.json().error.code).toBe('rate_limit_exceeded');
+      const breaker = cb.bridge.breakers!.get('openai', 'chat-completions', 'cb-model');
+      expect(breaker.state).toBe('open');
+
+      const before = s.mock.requests().length;
+      const rejected = await post(url, auth, chat('cb-model'));
+      expect(rejected.status).toBe(503);
+      expect(rejected.headers['retry-after']).toBe('1');
+      expect(rejected.text).toBe('{"error":{"message":"circuit breaker is open","type":"server_error","code":"service_unavailable"}}');
+      expect(s.mock.requests().length).toBe(before);
+      // Another model of the same provider is not affected.
+      expect((await post(url, auth, chat('cb-other'))).status).toBe(200);
+
+      await once(breaker.cb, 'halfOpen');
+      const trial = await post(url, auth, chat('cb-model'));
+      expect(trial.status).toBe(200);
+      expect(breaker.state).toBe('closed');
+      expect((await post(url, auth, chat('cb-model'))).status).toBe(200);
+    });
+
+    it('counts Anthropic 529 as a failure and answers with the Anthropic body', async () => {
+      const cb = await stack({ 'aibridge.circuitBreaker.enabled': true, 'aibridge.circuitBreaker.failureThreshold': 1, 'aibridge.circuitBreaker.timeout': 30_000 });
+      const url = `${cb.anthropicBase}/v1/messages`;
+      const auth = { 'x-api-key': user.token };
+      const body = JSON.stringify({ model: 'claude-cb', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+      expect((await post(url, { ...auth, 'x-mock-status': '529' }, body)).status).toBe(529);
+      const rejected = await post(url, auth, body);
+      expect(rejected.status).toBe(503);
+      expect(rejected.headers['retry-after']).toBe('30');
+      expect(rejected.text).toBe('{"type":"error","error":{"type":"overloaded_error","message":"circuit breaker is open"}}');
+    });
+  });
+
+  describe('overload protection', () => {
+    it('answers 503 past the concurrency cap', async () => {
+      const capped = await stack({ 'aibridge.maxConcurrency': 1 });
+      const first = post(`${capped.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}`, 'x-mock-delay-ms': '300' }, chat('cap-model'));
+      await expect.poll(() => s.mock.requests().some((r) => (r.body as { model?: string })?.model === 'cap-model')).toBe(true);
+      const second = await post(`${capped.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` });
+      expect(second.status).toBe(503);
+      expect(second.headers['retry-after']).toBe('1');
+      expect(second.json().error).toMatchObject({ type: 'server_error', code: 'service_unavailable' });
+      expect((await first).status).toBe(200);
+      expect((await post(`${capped.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` })).status).toBe(200);
+    });
+
+    it('answers 429 with Retry-After past the per-token rate', async () => {
+      const limited = await stack({ 'aibridge.rateLimit': 2 });
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await post(`${limited.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` }));
+      const refused = results.filter((r) => r.status === 429);
+      // Five requests span at most two one-second windows of two each.
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      expect(results[0].status).toBe(200);
+      expect(refused[0].headers['retry-after']).toBe('1');
+      expect(refused[0].json().error.code).toBe('rate_limit_exceeded');
+      // Another token has its own budget.
+      const other = await newUser(db);
+      expect((await post(`${limited.openaiBase}/chat/completions`, { authorization: `Bearer ${other.token}` })).status).toBe(200);
+    });
+  });
+
+  describe('Responses over WebSocket', () => {
+    function open(url: string, headers: Record<string, string>): Promise<WebSocket> {
+      return new Promise((resolve, reject) => {
+        const ws = new WebSocket(url, { headers });
+        ws.once('open', () => resolve(ws));
+        ws.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body })));
+        });
+        ws.once('error', reject);
+      });
+    }
+
+    function untilCompleted(ws: WebSocket): Promise<{ type: string; [k: string]: unknown }[]> {
+      const events: { type: string }[] = [];
+      return new Promise((resolve) => {
+        const on = (data: WebSocket.RawData) => {
+          const ev = JSON.parse(data.toString());
+          events.push(ev);
+          if (ev.type === 'response.completed' || ev.type === 'error') {
+            ws.off('message', on);
+            resolve(events);
+          }
+        };
+        ws.on('message', on);
+      });
+    }
+
+    it('authenticates the upgrade, relays frames both ways and records each response', async () => {
+      const wsUrl = `${s.openaiBase.replace('http', 'ws')}/responses`;
+      const ws = await open(wsUrl, { authorization: `Bearer ${user.token}`, 'openai-beta': 'responses_websockets=2026-02-06', 'user-agent': 'codex_exec/0.50.0', session_id: 'codex-session-1' });
+      ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5-codex', generate: false, input: [] }));
+      const warm = await untilCompleted(ws);
+      expect(warm.at(-1)!.type).toBe('response.completed');
+      ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5-codex', input: [{ role: 'user', content: [{ type: 'input_text', text: 'over the socket' }] }] }));
+      const events = await untilCompleted(ws);
+      const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+      expect(text).toBe('echo: over the socket');
+      const seen = s.mock.requests().filter((r) => r.method === 'GET' && r.path === '/v1/responses').at(-1)!;
+      expect(seen.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+      expect(seen.headers['openai-beta']).toBe('responses_websockets=2026-02-06');
+      ws.close();
+      await once(ws, 'close');
+      await s.bridge.recorder!.idle();
+      const rows = await db.query<{ id: string; client: string; client_session_id: string; endpoint: string }>(
+        'q',
+        "SELECT id, client, client_session_id, endpoint FROM aibridge_interceptions WHERE model = 'gpt-5-codex'",
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ client: 'Codex', client_session_id: 'codex-session-1', endpoint: 'responses' });
+      const usage = await db.query<{ output_tokens: number }>('q', 'SELECT output_tokens FROM aibridge_token_usages WHERE interception_id = $1', [rows[0].id]);
+      expect(usage).toHaveLength(1);
+      const prompts = await db.query<{ prompt: string }>('q', 'SELECT prompt FROM aibridge_user_prompts WHERE interception_id = $1', [rows[0].id]);
+      expect(prompts.map((p) => p.prompt)).toEqual(['over the socket']);
+    });
+
+    it('refuses an unauthenticated upgrade with 401 in the OpenAI shape, and passes upstream refusals through', async () => {
+      const wsUrl = `${s.openaiBase.replace('http', 'ws')}/responses`;
+      const anon = await open(wsUrl, {}).catch((e) => e);
+      expect(anon.status).toBe(401);
+      expect(JSON.parse(anon.body).error.code).toBe('invalid_api_key');
+      const refused = await open(wsUrl, { authorization: `Bearer ${user.token}`, 'x-mock-status': '429' }).catch((e) => e);
+      expect(refused.status).toBe(429);
+      expect(JSON.parse(refused.body).error.code).toBe('rate_limit_exceeded');
+      const wrong = await open(`${s.anthropicBase.replace('http', 'ws')}/v1/messages`, { 'x-api-key': user.token }).catch((e) => e);
+      expect(wrong.status).toBe(404);
+    });
+  });
+});
