@@ -199,7 +199,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (status < 200) return true;
     const out: string[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) out[i] = raw[i].toString('latin1');
-    this.res.writeHead(status, statusText || undefined, stripRawResponseHeaders(out));
+    try {
+      this.res.writeHead(status, statusText || undefined, stripRawResponseHeaders(out));
+    } catch (err) {
+      // A header Node refuses to send (bad characters): answer 502 rather than pass it on.
+      this.onError(err as Error);
+      this.abortFn?.(err as Error);
+      return false;
+    }
     countResponse(this.m, this.provider, status);
     this.resume = resume;
     return true;

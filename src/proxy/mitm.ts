@@ -37,15 +37,25 @@ export function createMitmServer(
     },
     (req, res) => {
       const conn = connOf(req.socket);
-      if (conn) onRequest(req, res, conn);
-      else res.destroy();
+      if (!conn) return void res.destroy();
+      try {
+        onRequest(req, res, conn);
+      } catch (err) {
+        log.error({ err }, 'decrypted request failed');
+        res.destroy();
+      }
     },
   );
   server.maxHeadersCount = limits.maxHeaderCount + 1;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const conn = connOf(socket);
-    if (conn) onUpgrade(req, socket, head, conn);
-    else socket.destroy();
+    if (!conn) return void socket.destroy();
+    try {
+      onUpgrade(req, socket, head, conn);
+    } catch (err) {
+      log.error({ err }, 'decrypted upgrade failed');
+      socket.destroy();
+    }
   });
   server.on('clientError', clientErrorHandler(log));
   // Node starts its header-timeout bookkeeping on 'listening'; this server never listens, so

@@ -1,8 +1,8 @@
 /**
  * The API token in a `Proxy-Authorization: Basic base64(user:token)` header, as Coder reads it:
  * the scheme is case-insensitive, the decoded value splits on the first `:`, the username is
- * ignored and the password is the token. Undefined when the header is missing or malformed or
- * the token is empty.
+ * ignored and the password is the token. Undefined when the header is missing or malformed, or
+ * the token is empty or not printable ASCII.
  */
 export function tokenFromProxyAuthorization(header: string | string[] | undefined): string | undefined {
   if (typeof header !== 'string') return undefined;
@@ -12,5 +12,6 @@ export function tokenFromProxyAuthorization(header: string | string[] | undefine
   const colon = decoded.indexOf(':');
   if (colon === -1) return undefined;
   const token = decoded.slice(colon + 1);
-  return token === '' ? undefined : token;
+  // Tokens are printable ASCII; anything else could not travel on as a header value.
+  return /^[\x21-\x7e]+$/.test(token) ? token : undefined;
 }

@@ -112,3 +112,24 @@ describe('Exchange (one decrypted request)', () => {
     expect(await metricValue('coder_aibridgeproxyd_inflight_mitm_requests', { provider: 'openai' })).toBe(before);
   });
 });
+
+describe('Exchange with a response Node refuses to send', () => {
+  it('answers 502 and aborts the bridge request instead of throwing', () => {
+    const res = new FakeResponse();
+    let calls = 0;
+    res.writeHead = function (this: FakeResponse, status: number) {
+      if (calls++ === 0) throw Object.assign(new TypeError('Invalid character in header content'), { code: 'ERR_INVALID_CHAR' });
+      this.status = status;
+      this.headersSent = true;
+      return this;
+    };
+    let settled = 0;
+    const ex = new Exchange({ settle: () => settled++, log: testLog }, res as unknown as ServerResponse, 'openai', 'rid');
+    let aborted: Error | undefined;
+    ex.onConnect((err) => (aborted = err));
+    expect(ex.onHeaders(200, [Buffer.from('X-Bad'), Buffer.from('a\u0001b')], () => {}, 'OK')).toBe(false);
+    expect(res.status).toBe(502);
+    expect(aborted).toBeDefined();
+    expect(settled).toBe(1);
+  });
+});

@@ -12,6 +12,7 @@ import {
   GOOD_TOKEN,
   metricValue,
   portOf,
+  rawExchange,
   serverCert,
   StandInBridge,
   startHttpOrigin,
@@ -122,6 +123,26 @@ describe('tunnels for hosts that are not allowlisted', () => {
   it('refuses a plain http:// request to a private address with 403', async () => {
     const r = await curl(['-i', '--proxy', `http://coder:${GOOD_TOKEN}@${guarded.address}`, `http://localhost:${httpOrigin.port}/plain`]);
     expect(r.stdout).toMatch(/^HTTP\/1\.1 403/);
+  });
+
+  it('relays a plain ws:// upgrade for an allowlisted host to the bridge, and refuses one for other hosts', async () => {
+    const upgrade = (url: string, auth?: string) =>
+      rawExchange(
+        portOf(open.address),
+        `GET ${url} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`,
+        { untilHead: true },
+      );
+    const ok = await upgrade('http://api.openai.com/v1/responses', basic(GOOD_TOKEN));
+    ok.socket.destroy();
+    expect(ok.text).toMatch(/^HTTP\/1\.1 101 /);
+    expect(bridge.upgrades.at(-1)!.headers['x-coder-token']).toBe(GOOD_TOKEN);
+    const other = await upgrade(`http://localhost:${httpOrigin.port}/ws`, basic(GOOD_TOKEN));
+    other.socket.destroy();
+    expect(other.text).toMatch(/^HTTP\/1\.1 501 /);
+    const anonymous = await upgrade('http://api.openai.com/v1/responses');
+    anonymous.socket.destroy();
+    expect(anonymous.text).toMatch(/^HTTP\/1\.1 407 /);
   });
 
   it('sends a plain http:// request for an allowlisted host to the bridge', async () => {
