@@ -161,6 +161,37 @@ describe('limits and malformed input', () => {
     await new Promise((r) => socket.once('close', r));
   });
 
+  it('answers or closes on 150 seeded garbage inputs, outside and inside TLS, without crashing', async () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => rnd(256)));
+    const pieces = ['CONNECT ', 'GET ', 'http://', 'api.openai.com', ':443', ':', '[', ']', ' HTTP/1.1', '\r\n', 'Host: ', 'Proxy-Authorization: Basic ', 'Content-Length: ', '-1', '99999999999', 'Transfer-Encoding: chunked', '\x00', '%00', '../', ' '];
+    const inputs: Buffer[] = [];
+    for (let i = 0; i < 100; i++) {
+      const kind = rnd(3);
+      if (kind === 0) inputs.push(bytes(1 + rnd(300)));
+      else inputs.push(Buffer.from(Array.from({ length: 3 + rnd(12) }, () => pieces[rnd(pieces.length)]).join('') + '\r\n\r\n', 'latin1'));
+    }
+    await Promise.all(inputs.map((data) => rawExchange(port(), data.toString('latin1')).then(({ text }) => expect(text === '' || /^HTTP\/1\.1 [45]\d\d /.test(text)).toBe(true))));
+    // Inside an intercepted connection.
+    for (let i = 0; i < 50; i++) {
+      const { socket } = await connectThrough(port(), 'api.openai.com:443', basic(GOOD_TOKEN));
+      const tls = await tlsOver(socket, { servername: 'api.openai.com', ca: ca.certPem });
+      const text = await new Promise<string>((resolve) => {
+        let t = '';
+        tls.on('data', (d: Buffer) => (t += d.toString('latin1')));
+        tls.on('error', () => {});
+        tls.once('close', () => resolve(t));
+        const junk = i % 2 ? bytes(1 + rnd(200)) : Buffer.from(Array.from({ length: 3 + rnd(10) }, () => pieces[rnd(pieces.length)]).join('') + '\r\n\r\n', 'latin1');
+        tls.end(junk);
+      });
+      expect(text === '' || /^HTTP\/1\.1 \d\d\d /.test(text), text.slice(0, 80)).toBe(true);
+    }
+  });
+
   it('keeps serving after all of the above', async () => {
     const r = await curl(['--proxy', `http://coder:${GOOD_TOKEN}@${proxy.address}`, '--cacert', ca.certPath, 'https://api.openai.com/v1/models']);
     expect((JSON.parse(r.stdout) as { url: string }).url).toBe('/api/v2/aibridge/openai/v1/models');
