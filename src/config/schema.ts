@@ -145,6 +145,7 @@ export const settings: Setting[] = [
   { key: 'proxy.certFile', env: ['CODER_AIBRIDGE_PROXY_CERT_FILE'], schema: str, default: '', description: 'MITM CA certificate (PEM). Empty: generate one in the data directory on first start.' },
   { key: 'proxy.keyFile', env: ['CODER_AIBRIDGE_PROXY_KEY_FILE'], schema: str, default: '', description: 'MITM CA private key (PEM, mode 0600).' },
   { key: 'proxy.domainAllowlist', env: ['CODER_AIBRIDGE_PROXY_DOMAIN_ALLOWLIST'], schema: list, default: 'api.anthropic.com,api.openai.com', description: 'Hosts (domain or domain:port) whose traffic is decrypted and sent to the bridge; every other host is tunneled.' },
+  { key: 'proxy.providerHosts', env: ['CODER_AIBRIDGE_PROXY_PROVIDER_HOSTS'], schema: list, default: '', description: 'More hosts that belong to a provider, as host=provider (e.g. myres.openai.azure.com=openai), so they can be allowlisted; the provider base URLs\' hosts are added automatically.' },
   { key: 'proxy.allowedPorts', env: ['CODER_AIBRIDGE_PROXY_ALLOWED_PORTS'], schema: ports, default: '80,443', description: 'Ports the proxy connects to; others are refused.' },
   { key: 'proxy.upstream', env: ['CODER_AIBRIDGE_PROXY_UPSTREAM'], schema: str, default: '', secret: true, description: 'Upstream proxy for tunneled traffic: http(s)://[user:pass@]host:port.' },
   { key: 'proxy.upstreamCa', env: ['CODER_AIBRIDGE_PROXY_UPSTREAM_CA'], schema: str, default: '', description: 'PEM file of the CA that signed an https:// upstream proxy\'s certificate.' },
@@ -204,6 +205,7 @@ export interface Config {
     certFile: string;
     keyFile: string;
     domainAllowlist: string[];
+    providerHosts: string[];
     allowedPorts: number[];
     upstream: string;
     upstreamCa: string;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { parseAllowlist, type Allowlist } from './allowlist.js';
 import { parseCidrs, type Cidr } from './private-address.js';
-import { hostProviders } from './providers.js';
+import { hostProviders, parseProviderHosts } from './providers.js';
 import { parseUpstreamProxy, type UpstreamProxy } from './upstream.js';
 
 /** Everything the proxy derives from its settings at start. */
@@ -41,6 +41,7 @@ export function resolveProxySettings(config: Config): { settings: ProxySettings;
 
   if (!p.listenAddr) problems.push('proxy.listenAddr: empty; the proxy needs a listen address (CODER_AIBRIDGE_PROXY_LISTEN_ADDR)');
 
+  problems.push(...parseProviderHosts(p.providerHosts).problems);
   const { allowlist, problems: allowProblems } = parseAllowlist(p.domainAllowlist, p.allowedPorts, hostProviders(config));
   problems.push(...allowProblems);
 

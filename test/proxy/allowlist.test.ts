@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config/index.js';
 import { allowlistedProvider, parseAllowlist, splitHostPort } from '../../src/proxy/allowlist.js';
-import { hostProviders } from '../../src/proxy/providers.js';
+import { hostProviders, parseProviderHosts } from '../../src/proxy/providers.js';
 
 const providers = new Map([
   ['api.openai.com', 'openai'],
@@ -103,5 +103,23 @@ describe('hostProviders', () => {
     );
     expect(m.get('llm.internal')).toBe('openai');
     expect(m.get('api.openai.com')).toBe('openai');
+  });
+
+  it('adds the operator\'s provider hosts, which override the defaults', () => {
+    const m = hostProviders(testConfig({ 'proxy.providerHosts': ['MyRes.openai.azure.com=openai', 'api.openai.com=anthropic'] }));
+    expect(m.get('myres.openai.azure.com')).toBe('openai');
+    expect(m.get('api.openai.com')).toBe('anthropic');
+  });
+});
+
+describe('parseProviderHosts', () => {
+  it.each([
+    [['a.example=openai'], [['a.example', 'openai']], []],
+    [[' B.Example=Anthropic '], [['b.example', 'anthropic']], []],
+    [['a.example'], [], ['proxy.providerHosts: "a.example" is not host=provider']],
+    [['a.example=gemini'], [], ['proxy.providerHosts: "a.example=gemini" names provider "gemini"; known providers: openai, anthropic']],
+    [['=openai'], [], ['proxy.providerHosts: "=openai" is not host=provider']],
+  ])('parses %j', (entries, pairs, problems) => {
+    expect(parseProviderHosts(entries)).toEqual({ pairs, problems });
   });
 });

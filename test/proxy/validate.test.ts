@@ -25,6 +25,7 @@ describe('validateProxyConfig', () => {
     ['an upstream that is not a URL', { 'proxy.upstream': 'proxy corp' }, /proxy.upstream: not a URL/],
     ['an upstream with a path', { 'proxy.upstream': 'http://proxy.corp:3128/x' }, /must not have a path/],
     ['a missing upstream CA file', { 'proxy.upstream': 'https://proxy.corp:3128', 'proxy.upstreamCa': '/nonexistent/ca.pem' }, /proxy.upstreamCa: file \/nonexistent\/ca.pem does not exist/],
+    ['a provider host for an unknown provider', { 'proxy.providerHosts': ['llm.example=gemini'] }, /"llm.example=gemini" names provider "gemini"/],
     ['a bad private CIDR', { 'proxy.allowedPrivateCidrs': ['10.0.0.0/33'] }, /"10.0.0.0\/33" is not a CIDR/],
     ['a TLS certificate without a key', { 'proxy.tlsCertFile': '/x/cert.pem' }, /tlsCertFile and proxy.tlsKeyFile must be set together/],
     ['a TLS key without a certificate', { 'proxy.tlsKeyFile': '/x/key.pem' }, /tlsCertFile and proxy.tlsKeyFile must be set together/],
@@ -43,6 +44,10 @@ describe('validateProxyConfig', () => {
     expect(validateProxyConfig(testConfig({ 'proxy.upstream': 'https://proxy.corp:3128', 'proxy.upstreamCa': f }))).toEqual([
       `proxy.upstreamCa: ${f} is not a PEM certificate`,
     ]);
+  });
+
+  it('accepts an allowlisted host mapped by proxy.providerHosts', () => {
+    expect(validateProxyConfig(testConfig({ 'proxy.providerHosts': ['llm.example=openai'], 'proxy.domainAllowlist': ['llm.example'] }))).toEqual([]);
   });
 
   it('accepts an allowlisted host taken from a configured base URL', () => {
