@@ -3,6 +3,7 @@ import { options } from './lib/context.js';
 import { peersInstalled } from './lib/peers.js';
 import { stopAll } from './lib/procs.js';
 import { bridgeScenarios } from './scenarios/bridge.js';
+import { coldLeafScenario } from './scenarios/cold-leaf.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { proxyScenarios } from './scenarios/proxy.js';
 import { scaleScenario } from './scenarios/scale.js';
@@ -26,6 +27,7 @@ async function main() {
   const groups: [string[], () => Promise<Scenario[]>][] = [
     [['1', '2'], () => proxyScenarios(o)],
     [['3', '4', '7'], () => bridgeScenarios(o)],
+    [['5'], () => coldLeafScenario(o)],
     [['6'], () => memoryScenario(o)],
     [['8'], () => scaleScenario(o)],
   ];
