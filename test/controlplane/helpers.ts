@@ -70,7 +70,7 @@ export interface Harness {
   adminId: string;
   orgId: string;
   /** Creates a user with the given site roles and returns a client logged in as them. */
-  user(opts?: { roles?: string[]; orgRoles?: string[] }): Promise<Client & { id: string; username: string }>;
+  user(opts?: { roles?: string[]; orgRoles?: string[]; password?: boolean }): Promise<Client & { id: string; username: string }>;
   close(): Promise<void>;
 }
 
@@ -102,7 +102,7 @@ export async function startHarness(engine: Engine, opts: { config?: Record<strin
       const created = await admin.post('/api/v2/users', {
         username,
         email: `${username}@example.com`,
-        password: 'correct-horse-battery',
+        ...(o.password ? { password: 'correct-horse-battery' } : { login_type: 'none' }),
         roles: o.roles ?? [],
       });
       if (created.status !== 201) throw new Error(`create user: ${created.status} ${created.text}`);
@@ -110,9 +110,12 @@ export async function startHarness(engine: Engine, opts: { config?: Record<strin
         const r = await admin.put(`/api/v2/organizations/${h.orgId}/members/${created.body.id}/roles`, { roles: o.orgRoles });
         if (r.status !== 200) throw new Error(`org roles: ${r.status} ${r.text}`);
       }
-      const login = await new Client(api.url).post('/api/v2/users/login', { email: `${username}@example.com`, password: 'correct-horse-battery' });
-      if (login.status !== 201) throw new Error(`login: ${login.status} ${login.text}`);
-      return Object.assign(new Client(api.url, login.body.session_token), { id: created.body.id as string, username });
+      // A password login where the test needs one; otherwise a session key minted by the admin (no KDF work).
+      const session = o.password
+        ? await new Client(api.url).post('/api/v2/users/login', { email: `${username}@example.com`, password: 'correct-horse-battery' })
+        : await admin.post(`/api/v2/users/${created.body.id}/keys`);
+      if (session.status !== 201) throw new Error(`session: ${session.status} ${session.text}`);
+      return Object.assign(new Client(api.url, session.body.session_token ?? session.body.key), { id: created.body.id as string, username });
     },
     async close() {
       await api.close(1000);

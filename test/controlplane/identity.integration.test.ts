@@ -77,7 +77,7 @@ describe.each(engines())('identity and licenses on $name', (engine) => {
   });
 
   it('rejects a wrong password, then a suspended user, with 401; activation restores access', async () => {
-    const u = await h.user();
+    const u = await h.user({ password: true });
     expect((await new Client(h.url).post('/api/v2/users/login', { email: `${u.username}@example.com`, password: 'wrong-password' })).status).toBe(401);
     expect((await h.admin.put(`/api/v2/users/${u.id}/status/suspend`)).body.status).toBe('suspended');
     expect((await u.get('/api/v2/users/me')).status).toBe(401);

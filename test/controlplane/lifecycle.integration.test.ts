@@ -29,6 +29,64 @@ describe.each(engines())('templates, workspaces, builds and state on $name', (en
     await h?.close();
   });
 
+  describe('the authorizing data layer on real rows (roles × operations)', () => {
+    const ops = ['readWorkspace', 'readBuild', 'readState', 'readTemplate', 'updateTemplate', 'shareWorkspace', 'readLicenses', 'readOwner'] as const;
+    type Op = (typeof ops)[number];
+    const allowed: Record<string, Op[]> = {
+      owner: [...ops],
+      'template-admin': ['readWorkspace', 'readBuild', 'readState', 'readTemplate', 'updateTemplate', 'readOwner'],
+      'workspace owner': ['readWorkspace', 'readBuild', 'shareWorkspace', 'readTemplate', 'readOwner'],
+      'other member': ['readTemplate'],
+      auditor: ['readTemplate', 'readOwner'],
+      'organization-admin': ['readWorkspace', 'readBuild', 'readState', 'readTemplate', 'updateTemplate', 'shareWorkspace', 'readOwner'],
+    };
+    let ws: { id: string; latest_build: { id: string } };
+    const userIds: Record<string, string> = {};
+
+    beforeAll(async () => {
+      ws = await createWorkspace(h, member, template.id);
+      userIds.owner = h.adminId;
+      userIds['template-admin'] = templateAdmin.id;
+      userIds['workspace owner'] = member.id;
+      userIds['other member'] = (await h.user()).id;
+      userIds.auditor = (await h.user({ roles: ['auditor'] })).id;
+      userIds['organization-admin'] = (await h.user({ orgRoles: ['organization-admin'] })).id;
+    });
+
+    const run = async (op: Op, role: string) => {
+      const s = h.cp.system.as(await subjectFor(userIds[role]));
+      const sys = h.cp.system;
+      switch (op) {
+        case 'readWorkspace':
+          return s.workspaces.getWorkspaceByID(ws.id);
+        case 'readBuild':
+          return s.builds.getWorkspaceBuildByID(ws.latest_build.id);
+        case 'readState':
+          return s.builds.getWorkspaceBuildProvisionerStateByID(ws.latest_build.id);
+        case 'readTemplate':
+          return s.templates.getTemplateByID(template.id);
+        case 'updateTemplate': {
+          const t = (await sys.templates.getTemplateByID(template.id))!;
+          return s.templates.updateTemplateACLByID(t, t.user_acl, t.group_acl);
+        }
+        case 'shareWorkspace': {
+          const w = (await sys.workspaces.getWorkspaceByID(ws.id))!;
+          return s.workspaces.updateWorkspaceACLByID(w, w.user_acl, w.group_acl);
+        }
+        case 'readLicenses':
+          return s.licenses.getLicenses();
+        case 'readOwner':
+          return s.users.getUserByID(member.id);
+      }
+    };
+
+    it.each(Object.keys(allowed).flatMap((role) => ops.map((op) => ({ role, op, want: allowed[role].includes(op) }))))('$role: $op allowed is $want', async ({ role, op, want }) => {
+      if (!want) return void (await expect(run(op, role)).rejects.toBeInstanceOf(NotAuthorizedError));
+      const v = await run(op, role);
+      if (op.startsWith('read')) expect(v).toBeTruthy();
+    });
+  });
+
   it('runs a workspace through start and stop with the echo provisioner', async () => {
     const ws = await createWorkspace(h, member, template.id, { name: 'life' });
     expect(ws).toMatchObject({ name: 'life', owner_id: member.id, template_id: template.id, latest_build: { build_number: 1, transition: 'start' } });
