@@ -77,10 +77,12 @@ function passthrough(ctx: BridgeContext, provider: ResolvedProvider, req: Incomi
   const headers = upstreamRequestHeaders(req.rawHeaders, a.plan);
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
   if (hasBody && req.headers['content-length'] !== undefined) headers.push('content-length', req.headers['content-length']);
-  ctx.upstreams.pool(provider.origin).dispatch(
-    { method, path: target, headers, body: hasBody ? req : undefined },
-    new Relay(res, { provider, extraHeaders: [], onDone: () => {} }),
-  );
+  const relay = new Relay(res, { provider, extraHeaders: [], onDone: () => {} });
+  try {
+    ctx.upstreams.pool(provider.origin).dispatch({ method, path: target, headers, body: hasBody ? req : undefined }, relay);
+  } catch (err) {
+    relay.onResponseError(undefined as never, err as Error);
+  }
 }
 
 /** Reads a request body up to `limit` bytes. */
@@ -148,19 +150,22 @@ async function bridged(
     ic.end(o, tap?.observation(), ctx.recording ? adapter.lastUserPrompt(body) : undefined);
   };
   const dispatch = (onStatus?: (status: number) => void, onSettled?: () => void) => {
-    ctx.upstreams.pool(provider.origin).dispatch(
-      { method: 'POST', path: target, headers, body: payload },
-      new Relay(res, {
-        provider,
-        extraHeaders,
-        tap,
-        onStatus,
-        onDone: (o) => {
-          onSettled?.();
-          finish(o);
-        },
-      }),
-    );
+    const relay = new Relay(res, {
+      provider,
+      extraHeaders,
+      tap,
+      onStatus,
+      onDone: (o) => {
+        onSettled?.();
+        finish(o);
+      },
+    });
+    try {
+      ctx.upstreams.pool(provider.origin).dispatch({ method: 'POST', path: target, headers, body: payload }, relay);
+    } catch (err) {
+      // undici refused the request outright (a header it will not send): the relay answers 502.
+      relay.onResponseError(undefined as never, err as Error);
+    }
   };
 
   if (!ctx.breakers) {

@@ -50,7 +50,8 @@ export class Interception {
       credentialHint: admitted.credentialHint,
       endpoint,
       statusCode: 0,
-      metadata: null,
+      // The proxy's request id, to find this record from the proxy's side.
+      metadata: headers['x-coder-ai-governance-request-id'] ? { request_id: String(headers['x-coder-ai-governance-request-id']) } : null,
       startedAt: new Date(),
       endedAt: null,
     };
