@@ -174,6 +174,40 @@ describe.each(engines())('templates, workspaces, builds and state on $name', (en
     expect(after.text).toBe(pushed.toString());
   });
 
+  it('lets one of two simultaneous builds through and answers the other 409', async () => {
+    // A terraform template: no provisioner in the process picks its jobs, so the winner stays pending.
+    const file = await templateAdmin.post('/api/v2/files', Buffer.from('{"race":true}'), { 'content-type': 'application/json' });
+    const v = await templateAdmin.post(`/api/v2/organizations/${h.orgId}/templateversions`, { storage_method: 'file', file_id: file.body.hash, provisioner: 'terraform' });
+    const complete = async () => {
+      const job = await templateAdmin.post('/api/v2/provisionerdaemons/jobs/acquire', { provisioner_types: ['terraform'] });
+      expect(job.status).toBe(200);
+      expect((await templateAdmin.post(`/api/v2/provisionerjobs/${job.body.job_id}/complete`, {})).status).toBe(200);
+    };
+    await complete();
+    const t = await templateAdmin.post(`/api/v2/organizations/${h.orgId}/templates`, { name: 'racy', template_version_id: v.body.id });
+    const ws = (await member.post(`/api/v2/organizations/${h.orgId}/members/me/workspaces`, { template_id: t.body.id, name: 'racy' })).body;
+    await complete();
+    const [a, b] = await Promise.all([
+      member.post(`/api/v2/workspaces/${ws.id}/builds`, { transition: 'stop' }),
+      member.post(`/api/v2/workspaces/${ws.id}/builds`, { transition: 'stop' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect((a.status === 409 ? a : b).body.message).toBe('A workspace build is already active.');
+    await complete();
+    expect((await member.get(`/api/v2/workspaces/${ws.id}/builds`)).body.map((x: { build_number: number; status: string }) => [x.build_number, x.status])).toEqual([
+      [2, 'stopped'],
+      [1, 'running'],
+    ]);
+  });
+
+  it('refuses a workspace for a user outside the template’s organization', async () => {
+    const org = await h.admin.post('/api/v2/organizations', { name: `elsewhere-${Math.random().toString(36).slice(2, 6)}` });
+    const { template: t } = await createTemplate(h, h.admin, { orgId: org.body.id });
+    const res = await h.admin.post(`/api/v2/users/${member.id}/workspaces`, { template_id: t.id, name: 'outside' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('not a member');
+  });
+
   it('lets only template managers give a build explicit state (a template admin may not stop others’ workspaces)', async () => {
     const ws = await createWorkspace(h, member, template.id);
     const state = Buffer.from('{"explicit":1}').toString('base64');

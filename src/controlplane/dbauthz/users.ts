@@ -2,7 +2,7 @@ import { insertApiKey, type NewApiKey } from '../../db/queries/api-keys.js';
 import * as keys from '../api-keys/queries.js';
 import type { ApiKey } from '../api-keys/types.js';
 import * as orgq from '../orgs/queries.js';
-import { apiKeyObject, canAssignRole, organizationMemberObject, systemObject, userObject } from '../rbac/index.js';
+import { apiKeyObject, canAssignRole, systemObject, userObject } from '../rbac/index.js';
 import * as q from '../users/queries.js';
 import type { AuthorizationUserRoles, User, UserStatus, UserWithPassword } from '../users/types.js';
 import { NotAuthorizedError, type Store } from './store.js';
@@ -106,10 +106,5 @@ export class UsersAuthz {
   async deleteAPIKeysByUserID(userId: string): Promise<void> {
     this.s.authorize('delete', apiKeyObject('', userId));
     await keys.deleteAPIKeysByUserID(this.s.q, userId);
-  }
-
-  /** Whether the subject may read the membership of user in org (listing memberships). */
-  canReadMembership(orgId: string, userId: string): boolean {
-    return this.s.can('read', organizationMemberObject(orgId, userId));
   }
 }

@@ -7,7 +7,7 @@ import { NotAuthorizedError } from '../dbauthz/store.js';
 import type { ControlPlaneContext } from '../deps.js';
 import { Fields, readObject } from '../httpapi/body.js';
 import type { RequestContext } from '../httpapi/context.js';
-import { badRequest, forbidden, resourceNotFound } from '../httpapi/errors.js';
+import { badRequest, conflict, forbidden, resourceNotFound } from '../httpapi/errors.js';
 import { sendNoContent } from '../httpapi/route.js';
 import { resolveOrg } from '../orgs/service.js';
 import { resolveUser } from '../users/service.js';
@@ -119,9 +119,13 @@ export function registerWorkspaceRoutes(router: Router, cp: ControlPlaneContext)
       f.check('dry_run', body.dry_run !== true, 'Dry runs are not supported.');
       f.done();
       const state = stateB64 ? Buffer.from(stateB64, 'base64') : undefined;
-      const build = await ctx.store.tx((s) =>
-        buildWorkspace(s, w, { transition: transition!, initiatorId: ctx.userId, templateVersionId: versionId, reason, state, richParameterValues: params }),
-      );
+      const build = await ctx.store
+        .tx((s) => buildWorkspace(s, w, { transition: transition!, initiatorId: ctx.userId, templateVersionId: versionId, reason, state, richParameterValues: params }))
+        .catch((err) => {
+          // Two builds raced for the same build number: the loser sees the winner's build as active.
+          if ((err as { code?: string }).code === '23505') throw conflict('A workspace build is already active.');
+          throw err;
+        });
       cp.jobQueued();
       sendJson(res, 201, (await buildsOut(ctx.store, w, [build]))[0]);
     }),

@@ -71,6 +71,9 @@ export async function createWorkspace(cp: ControlPlaneContext, ctx: RequestConte
   }
   if (!template || template.deleted) throw validationFailed([{ field: 'template_id', detail: `Template "${templateId ?? versionId}" doesn't exist.` }]);
   if (org && template.organization_id !== org.id) throw badRequest('The template is in another organization.');
+  if (!(await ctx.store.asSystem('systemRestricted').orgs.getOrganizationMember(template.organization_id, owner.id))) {
+    throw badRequest(`User "${owner.username}" is not a member of the template's organization.`);
+  }
   if (await ctx.store.asSystem('systemRestricted').workspaces.getWorkspaceByOwnerIDAndName(owner.id, name)) {
     throw conflict(`Workspace "${name}" already exists.`, undefined);
   }
