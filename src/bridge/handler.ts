@@ -140,7 +140,7 @@ async function bridged(
   }
   const facts = adapter.readRequest(body);
   // The original bytes go upstream unless the bridge had to change the body.
-  const payload = adapter.prepare?.(body, facts) ? Buffer.from(JSON.stringify(body)) : raw;
+  const payload = adapter.rewrite ? adapter.rewrite(raw, body, facts) : raw;
   const ic = new Interception(ctx, provider, endpoint, path, a, req.headers, facts.model);
   const headers = upstreamRequestHeaders(req.rawHeaders, a.plan);
   const tap = ctx.recording ? new ObservingTap(adapter) : undefined;

@@ -148,6 +148,29 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       expect(r.headers['x-coder-interception-id']).toBeDefined();
     });
 
+    it('cuts the client off when the upstream cuts a stream, and records what the stream said so far', async () => {
+      const res = await request(`${s.anthropicBase}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': user.token, 'x-mock-abort-after': '2' },
+        body: JSON.stringify({ model: 'claude-cut', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'cut me' }] }),
+      });
+      expect(res.statusCode).toBe(200);
+      const id = res.headers['x-coder-interception-id'] as string;
+      let text = '';
+      const err = await (async () => {
+        for await (const c of res.body) text += c.toString();
+      })().catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(text).toContain('message_start');
+      expect(text).not.toContain('message_stop');
+      await s.bridge.recorder!.idle();
+      const [row] = await db.query<{ status_code: number }>('q', 'SELECT status_code FROM aibridge_interceptions WHERE id = $1', [id]);
+      expect(row.status_code).toBe(200);
+      const usage = await db.query<{ input_tokens: number }>('q', 'SELECT input_tokens FROM aibridge_token_usages WHERE interception_id = $1', [id]);
+      expect(usage).toHaveLength(1);
+      expect(usage[0].input_tokens).toBeGreaterThan(0);
+    });
+
     it('answers 400 in the provider shape for a body that is not JSON', async () => {
       const r = await post(`${s.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` }, '{"model":');
       expect(r.status).toBe(400);

@@ -13,6 +13,8 @@ import {
   type TokenUsage,
 } from './types.js';
 
+const INCLUDE_USAGE = Buffer.from('"stream_options":{"include_usage":true},');
+
 /**
  * OpenAI chat completions (`POST /v1/chat/completions`). Usage comes in the body, or in the last
  * chunk of a stream when `stream_options.include_usage` is set, which the bridge sets when absent
@@ -28,12 +30,18 @@ export const chatCompletions: EndpointAdapter = {
     return textOf(last.content, ['text']) || undefined;
   },
 
-  prepare(body, facts) {
-    if (!facts.stream) return false;
+  rewrite(raw, body, facts) {
+    if (!facts.stream) return raw;
     const opts = isObject(body.stream_options) ? body.stream_options : undefined;
-    if (opts?.include_usage === true) return false;
+    if (opts?.include_usage === true) return raw;
+    if (body.stream_options === undefined) {
+      // The common case (SDKs send no stream_options): splice the member in after the opening
+      // brace instead of serialising a long conversation again.
+      const i = raw.indexOf(0x7b /* { */);
+      if (i >= 0) return Buffer.concat([raw.subarray(0, i + 1), INCLUDE_USAGE, raw.subarray(i + 1)]);
+    }
     body.stream_options = { ...opts, include_usage: true };
-    return true;
+    return Buffer.from(JSON.stringify(body));
   },
 
   readResponse(body) {

@@ -44,8 +44,11 @@ export interface EndpointAdapter {
   readRequest(body: unknown): RequestFacts;
   /** The text of the last message when the user wrote it (not a tool result); else undefined. */
   lastUserPrompt(body: unknown): string | undefined;
-  /** Changes the body before it is forwarded, when the bridge needs to; true when it did. */
-  prepare?(body: Record<string, unknown>, facts: RequestFacts): boolean;
+  /**
+   * The bytes to forward for a request body (`raw`, parsed as `body`): `raw` itself unless the
+   * bridge must change the request. `body` may be changed in the process.
+   */
+  rewrite?(raw: Buffer, body: Record<string, unknown>, facts: RequestFacts): Buffer;
   readResponse(body: unknown): Observation;
   observeStream(): StreamObserver;
 }

@@ -27,15 +27,20 @@ describe('chat completions', () => {
   });
 
   it.each([
-    [{ stream: true }, true, { include_usage: true }],
-    [{ stream: true, stream_options: { include_obfuscation: false } }, true, { include_obfuscation: false, include_usage: true }],
-    [{ stream: true, stream_options: { include_usage: false } }, true, { include_usage: true }],
-    [{ stream: true, stream_options: { include_usage: true } }, false, { include_usage: true }],
-    [{ stream: false }, false, undefined],
-  ])('sets stream_options.include_usage on %j', (body, changed, want) => {
-    const b: Record<string, unknown> = { model: 'm', ...body };
-    expect(chatCompletions.prepare!(b, chatCompletions.readRequest(b))).toBe(changed);
-    expect(b.stream_options).toEqual(want);
+    [{ stream: true }, { include_usage: true }],
+    [{ stream: true, stream_options: { include_obfuscation: false } }, { include_obfuscation: false, include_usage: true }],
+    [{ stream: true, stream_options: { include_usage: false } }, { include_usage: true }],
+    [{ stream: true, stream_options: null }, { include_usage: true }],
+    [{ stream: true, stream_options: { include_usage: true } }, { include_usage: true }],
+    [{ stream: false }, undefined],
+  ])('asks for usage in the stream options of %j', (fields, want) => {
+    const raw = Buffer.from(` \n${JSON.stringify({ model: 'm', messages: [{ role: 'user', content: '{ not a brace }' }], ...fields })}`);
+    const body = JSON.parse(raw.toString());
+    const out = chatCompletions.rewrite!(raw, body, chatCompletions.readRequest(body));
+    const sent = JSON.parse(out.toString());
+    expect(sent.stream_options).toEqual(want);
+    expect(sent.messages).toEqual(body.messages);
+    if (want === undefined || (fields as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true) expect(out).toBe(raw);
   });
 
   it('reads usage (cached tokens apart) and tool calls from a blocking body', () => {
