@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { BuildParameter, BuildReason, Transition, WorkspaceBuild, WorkspaceBuildProvisionerState } from './types.js';
 
 // Every read goes through the view, which has no provisioner_state column.

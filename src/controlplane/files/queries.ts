@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { FileRow } from './types.js';
 
 export async function getFileByID(q: Queryable, id: string): Promise<FileRow | undefined> {

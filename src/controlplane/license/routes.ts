@@ -6,7 +6,7 @@ import type { ControlPlaneContext } from '../deps.js';
 import { Fields, readObject } from '../httpapi/body.js';
 import { badRequest, forbidden, resourceNotFound } from '../httpapi/errors.js';
 import { licenseObject } from '../rbac/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import { parseLicense, type LicenseService } from './service.js';
 
 export function registerLicenseRoutes(router: Router, cp: ControlPlaneContext, licenses: LicenseService): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { ClientRegistration } from './types.js';
 
 export interface OAuth2App {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
 import type { OrgPermissions } from '../rbac/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { Group, Organization, OrganizationMember, OrganizationMemberWithUser } from './types.js';
 
 const ORG = 'id, name, display_name, description, icon, created_at, updated_at, is_default, deleted, workspace_sharing_disabled';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { JobType, ProvisionerJob, WorkspaceAgent, WorkspaceResource } from './types.js';
 
 const JOB = `id, created_at, updated_at, started_at, canceled_at, completed_at, error, organization_id, initiator_id,

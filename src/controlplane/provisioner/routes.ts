@@ -6,7 +6,7 @@ import { Fields, readObject } from '../httpapi/body.js';
 import { conflict, forbidden, resourceNotFound, validationFailed } from '../httpapi/errors.js';
 import { sendNoContent } from '../httpapi/route.js';
 import { provisionerJobObject } from '../rbac/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import { completeJob, JobNotRunningError } from './complete.js';
 import { jobJson, type JobResult, type ParameterSpec, type ResourceSpec } from './types.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
 import type { TemplateAcl } from '../rbac/index.js';
-import { isUuid } from '../users/queries.js';
+import { isUuid } from '../ids.js';
 import type { ProvisionerType, Template, TemplateVersion, TemplateVersionParameter } from './types.js';
 
 const TEMPLATE = `t.id, t.created_at, t.updated_at, t.organization_id, t.deleted, t.name, t.provisioner, t.active_version_id,

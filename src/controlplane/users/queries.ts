@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/index.js';
+import { isUuid } from '../ids.js';
 import type { AuthorizationUserRoles, LoginType, User, UserStatus, UserWithPassword } from './types.js';
 
 const COLUMNS = `id, email, username, name, status, rbac_roles, login_type, avatar_url, created_at, updated_at,
   last_seen_at, deleted, is_system, is_service_account`;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
 export async function getUserByID(q: Queryable, id: string): Promise<User | undefined> {
   if (!isUuid(id)) return undefined;

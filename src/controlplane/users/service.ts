@@ -7,7 +7,7 @@ import { badRequest, conflict, forbidden, resourceNotFound, unauthorized, valida
 import { SessionLifetimeSeconds } from '../api-keys/types.js';
 import { SiteRoles } from '../rbac/index.js';
 import { emailValid, nameValid, userJson, type LoginType, type User, type UserJson } from './types.js';
-import { isUuid } from './queries.js';
+import { isUuid } from '../ids.js';
 
 /**
  * Resolves the `{user}` of a path: `me`, a UUID or a username. Unknown or unreadable users are
