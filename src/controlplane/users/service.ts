@@ -30,6 +30,9 @@ export async function toUserJson(s: Store, users: User[]): Promise<UserJson[]> {
 
 export const MinPasswordLength = 8;
 
+let dummy: Promise<Buffer> | undefined;
+const dummyHash = () => (dummy ??= hashPassword('not-a-password'));
+
 /** POST /api/v2/users (Coder's CreateUserRequestWithOrgs, plus `roles` for site roles). */
 export async function createUser(ctx: RequestContext, body: Record<string, unknown>): Promise<UserJson> {
   const f = new Fields(body);
@@ -104,7 +107,9 @@ export async function login(system: Store, body: Record<string, unknown>): Promi
   const password = f.string('password', { required: true });
   f.done();
   const user = await system.users.getUserByEmailOrUsername(email!);
-  const ok = user && user.login_type === 'password' && user.hashed_password.length > 0 && (await verifyPassword(password!, user.hashed_password).catch(() => false));
+  const usable = user && user.login_type === 'password' && user.hashed_password.length > 0;
+  // Unknown users cost one KDF run too, so timing does not tell which emails exist.
+  const ok = (await verifyPassword(password!, usable ? user.hashed_password : await dummyHash()).catch(() => false)) && usable;
   if (!user || !ok) throw unauthorized('Incorrect email or password.');
   if (user.status === 'suspended') throw new HttpError(401, 'Your account is suspended. Contact an admin to reactivate your account.');
   if (user.status === 'dormant') await system.users.updateUserStatus(user.id, 'active');
