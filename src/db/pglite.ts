@@ -1,11 +1,21 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
+import parseDate from 'postgres-date';
 import { DataDirLockedError } from '../errors.js';
 import type { Database, Queryable } from './database.js';
 import { observeQuery } from './metrics.js';
 
+/**
+ * PGlite parses timestamps with `new Date(text)`, which reads Coder's zero time
+ * '0001-01-01 00:00:00+00' as 2001; postgres-date (what `pg` uses) parses them as PostgreSQL
+ * writes them, so both engines return the same instants.
+ */
+const parseTimestamp = (v: string) => parseDate(v) as Date;
+
 const parsers = {
+  [pgliteTypes.TIMESTAMPTZ]: parseTimestamp,
+  [pgliteTypes.TIMESTAMP]: parseTimestamp,
   [pgliteTypes.INT8]: (v: string) => Number(v),
   [pgliteTypes.NUMERIC]: (v: string) => Number(v),
   [pgliteTypes.BYTEA]: (v: string) => Buffer.from(v.slice(2), 'hex'),

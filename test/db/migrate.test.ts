@@ -62,3 +62,20 @@ describe('lint-migrations', () => {
     expect(lintMigrations(dir)).toEqual([]);
   });
 });
+
+describe.each(engines())('timestamps on $name', (engine) => {
+  it("reads Coder's zero time and microseconds back as written", async () => {
+    const db = await engine.open({ migrate: false });
+    try {
+      const [row] = await db.query<{ zero: Date; micro: Date; plain: Date }>(
+        'Timestamps',
+        "SELECT '0001-01-01 00:00:00+00'::timestamptz AS zero, '2026-11-24 10:11:12.345678+00'::timestamptz AS micro, '2026-11-24 10:11:12'::timestamp AS plain",
+      );
+      expect(row.zero.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+      expect(row.micro.toISOString()).toBe('2026-11-24T10:11:12.345Z');
+      expect(row.plain).toBeInstanceOf(Date);
+    } finally {
+      await db.close();
+    }
+  });
+});

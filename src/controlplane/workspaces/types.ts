@@ -34,14 +34,9 @@ export interface Workspace {
 /** Zero time (Go's time.Time{}), Coder's "unset" for deadlines. */
 export const ZeroTime = new Date('0001-01-01T00:00:00Z');
 
-/**
- * Whether a timestamp is the zero time. The embedded engine reads '0001-01-01 00:00:00+00' back
- * as 2001-01-01 (a two-digit-year parse), so that exact instant counts as zero too.
- */
+/** Whether a timestamp is unset: null or the zero time. */
 export function isZeroTime(d: Date | null | undefined): boolean {
-  if (!d) return true;
-  const t = d.getTime();
-  return t <= ZeroTime.getTime() + 86_400_000 || t === Date.UTC(2001, 0, 1);
+  return !d || d.getTime() <= ZeroTime.getTime();
 }
 
 export function workspaceJson(w: Workspace, latestBuild: unknown, outdated: boolean) {
