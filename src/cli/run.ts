@@ -71,7 +71,7 @@ export async function startProduct(loaded: LoadedConfig, parts: Parts, log: Logg
         address: config.http.address,
         log,
         modules: [
-          healthModule(db),
+          healthModule(db, tokenCheck),
           createControlPlane({ config, db, log, tokenCheck }),
           createBridge({ config, db, log, tokenCheck, caCertPem: config.proxy.enabled ? out.ca?.certPem : undefined }),
         ],

@@ -48,6 +48,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Database> {
     connectionString: opts.url,
     max: opts.maxOpen,
     idleTimeoutMillis: 60_000,
+    // A database that stops answering must fail requests that need it (the bridge answers 503,
+    // the proxy 502), not hang them.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     application_name: opts.applicationName ?? 'aibridge',
     types,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),

@@ -5,7 +5,7 @@ import { Store, type StoreOptions } from '../dbauthz/store.js';
 import { orgMemberPermissions, SystemSubjects, userSubject, type OrgPermissions, type Subject } from '../rbac/index.js';
 import type { AuthorizationUserRoles } from '../users/types.js';
 import { unauthorized } from './errors.js';
-import { extractSessionToken } from './token.js';
+import { extractSessionToken } from '../../server/session-token.js';
 
 /** Who a request acts as, and the store bound to them. */
 export interface RequestContext {

@@ -2,7 +2,7 @@ import type { Router } from '../../server/router.js';
 import { readObject } from '../httpapi/body.js';
 import { resourceNotFound } from '../httpapi/errors.js';
 import { sendNoContent } from '../httpapi/route.js';
-import { SessionTokenCookie } from '../httpapi/token.js';
+import { SessionTokenCookie } from '../../server/session-token.js';
 import { sendJson } from '../../server/respond.js';
 import type { ControlPlaneContext } from '../deps.js';
 import { apiKeyJson } from '../api-keys/types.js';

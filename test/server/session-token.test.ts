@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractSessionToken, readCookie } from '../../../src/controlplane/httpapi/token.js';
+import { extractSessionToken, readCookie } from '../../src/server/session-token.js';
 
 describe('extractSessionToken', () => {
   it.each([
