@@ -33,7 +33,8 @@ export function parseAbsoluteHttp(target: string): AbsoluteTarget | undefined {
 
 /**
  * Forwards plain `http://` requests for hosts that are not intercepted: directly (the
- * private-address guard runs in the socket's lookup) or through the upstream proxy.
+ * private-address guard runs in the socket's lookup) or through the upstream proxy (the
+ * guard runs on a resolution made here first).
  */
 export class PlainHttpForwarder {
   private readonly agent = new HttpAgent({ keepAlive: true, maxFreeSockets: 64 });
@@ -51,13 +52,39 @@ export class PlainHttpForwarder {
   }
 
   forward(req: IncomingMessage, res: ServerResponse, target: AbsoluteTarget): void {
+    const refuse = () => {
+      sendPlain(res, 403);
+      req.resume();
+    };
     try {
       this.dialer.checkLiteral(target.host, target.port);
     } catch {
-      sendPlain(res, 403);
-      req.resume();
+      refuse();
       return;
     }
+    if (!this.upstream) {
+      this.send(req, res, target);
+      return;
+    }
+    // The upstream resolves the name itself: resolve it here first, as CONNECT does.
+    let gone = false;
+    const onGone = () => (gone = true);
+    res.once('close', onGone);
+    this.dialer.precheck(target.host, target.port).then(
+      () => {
+        res.off('close', onGone);
+        if (!gone) this.send(req, res, target);
+      },
+      (err: unknown) => {
+        if (err instanceof DialBlockedError) return refuse();
+        this.log.debug({ err, host: target.host }, 'plain HTTP precheck failed');
+        sendPlain(res, 502);
+        req.resume();
+      },
+    );
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, target: AbsoluteTarget): void {
     const headers = originRequestHeaders(req.rawHeaders);
     const up = this.upstream;
     const out = up

@@ -14,6 +14,8 @@ export interface DialerOptions {
   /** host:port pairs exempt from the guard (the bridge's own address, as Coder exempts its access URL). */
   exemptHostPorts: ReadonlySet<string>;
   connectTimeoutMs: number;
+  /** The DNS resolver behind the guard (tests inject one). */
+  resolve?: typeof dnsLookup;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -60,7 +62,7 @@ export class Dialer {
   private readonly lookup: ReturnType<typeof guardedLookup>;
 
   constructor(private readonly opts: DialerOptions) {
-    this.lookup = guardedLookup(opts.exceptions);
+    this.lookup = guardedLookup(opts.exceptions, opts.resolve);
   }
 
   /** Whether the guard applies to host:port (it does unless exempt). */
@@ -92,13 +94,13 @@ export class Dialer {
   /**
    * With an upstream proxy the name is resolved here before the upstream dials it (as Coder
    * does), so the guard still refuses private targets; a name that does not resolve here is
-   * left to the upstream.
+   * left to the upstream. Plain http:// requests through the upstream run it too.
    */
-  private async precheck(host: string, port: number): Promise<void> {
+  async precheck(host: string, port: number): Promise<void> {
     this.checkLiteral(host, port);
     if (isIP(host) || !this.guarded(host, port)) return;
     const addresses = await new Promise<LookupAddress[] | undefined>((resolve) =>
-      dnsLookup(host, { all: true }, (err, a) => resolve(err ? undefined : a)),
+      (this.opts.resolve ?? dnsLookup)(host, { all: true }, (err, a) => resolve(err ? undefined : a)),
     );
     if (addresses && addresses.length && addresses.every((a) => isBlockedAddress(a.address, this.opts.exceptions))) {
       throw new DialBlockedError(host);
