@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { uuidv7 } from './ids.js';
 import type { Admitted } from './admit.js';
 import { guessClient, sessionIdOf } from './client.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
@@ -21,7 +21,7 @@ export interface InterceptionOutcome {
  * response, and its metrics. Nothing here waits on the database.
  */
 export class Interception {
-  readonly id = randomUUID();
+  readonly id = uuidv7();
   private readonly t0 = performance.now();
   private readonly row: InterceptionRecord;
   private readonly metrics: InterceptionMetrics;
@@ -91,11 +91,11 @@ export class Interception {
       const r = ctx.recorder;
       r.recordInterceptionEnded({ ...row, statusCode: outcome.status, endedAt: now });
       if (prompt !== undefined) {
-        r.recordPromptUsage({ id: randomUUID(), interceptionId: row.id, providerResponseId: responseId, prompt, metadata: null, createdAt: now });
+        r.recordPromptUsage({ id: uuidv7(), interceptionId: row.id, providerResponseId: responseId, prompt, metadata: null, createdAt: now });
       }
       if (obs?.usage) {
         r.recordTokenUsage({
-          id: randomUUID(),
+          id: uuidv7(),
           interceptionId: row.id,
           providerResponseId: responseId,
           inputTokens: obs.usage.inputTokens,
@@ -106,7 +106,7 @@ export class Interception {
       }
       for (const tc of obs?.toolCalls ?? []) {
         r.recordToolUsage({
-          id: randomUUID(),
+          id: uuidv7(),
           interceptionId: row.id,
           providerResponseId: responseId,
           providerToolCallId: tc.id,
@@ -120,7 +120,7 @@ export class Interception {
         });
       }
       for (const content of obs?.thoughts ?? []) {
-        r.recordModelThought({ id: randomUUID(), interceptionId: row.id, providerResponseId: responseId, content, metadata: null, createdAt: now });
+        r.recordModelThought({ id: uuidv7(), interceptionId: row.id, providerResponseId: responseId, content, metadata: null, createdAt: now });
       }
     }
   }
