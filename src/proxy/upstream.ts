@@ -29,8 +29,15 @@ export function parseUpstreamProxy(raw: string): { upstream?: UpstreamProxy; pro
   const hasUserinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value);
   let authorization: string | undefined;
   if (hasUserinfo) {
-    const user = decodeURIComponent(u.username);
-    const pass = decodeURIComponent(u.password);
+    let user: string;
+    let pass: string;
+    try {
+      user = decodeURIComponent(u.username);
+      pass = decodeURIComponent(u.password);
+    } catch {
+      // Never echo the credentials themselves.
+      return { problem: 'proxy.upstream: the user or password has bad percent-encoding (write "%" as %25)' };
+    }
     if (user === '' && pass === '') return { problem: 'proxy.upstream: the URL has credentials with an empty user and password; remove the "@" or fill them in' };
     authorization = 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
   }

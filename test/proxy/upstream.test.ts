@@ -28,4 +28,14 @@ describe('parseUpstreamProxy', () => {
     expect(r.upstream).toBeUndefined();
     expect(r.problem).toMatch(problem);
   });
+
+  it.each([['http://us%zzer:secret@proxy.corp:3128'], ['http://user:s3cr%E0t@proxy.corp:3128'], ['http://user:100%@proxy.corp:3128']])(
+    'reports bad percent-encoding in %s as a problem that does not echo the credentials',
+    (raw) => {
+      const r = parseUpstreamProxy(raw);
+      expect(r.upstream).toBeUndefined();
+      expect(r.problem).toMatch(/proxy.upstream: the user or password has bad percent-encoding/);
+      expect(r.problem).not.toMatch(/secret|s3cr|100%|zz/);
+    },
+  );
 });

@@ -24,6 +24,7 @@ describe('validateProxyConfig', () => {
     ['a socks upstream', { 'proxy.upstream': 'socks5://proxy.corp:1080' }, /scheme socks5 is not supported/],
     ['an upstream that is not a URL', { 'proxy.upstream': 'proxy corp' }, /proxy.upstream: not a URL/],
     ['an upstream with a path', { 'proxy.upstream': 'http://proxy.corp:3128/x' }, /must not have a path/],
+    ['an upstream with bad percent-encoding in its password', { 'proxy.upstream': 'http://u:50%off@proxy.corp:3128' }, /bad percent-encoding/],
     ['a missing upstream CA file', { 'proxy.upstream': 'https://proxy.corp:3128', 'proxy.upstreamCa': '/nonexistent/ca.pem' }, /proxy.upstreamCa: file \/nonexistent\/ca.pem does not exist/],
     ['a provider host for an unknown provider', { 'proxy.providerHosts': ['llm.example=gemini'] }, /"llm.example=gemini" names provider "gemini"/],
     ['a bad private CIDR', { 'proxy.allowedPrivateCidrs': ['10.0.0.0/33'] }, /"10.0.0.0\/33" is not a CIDR/],
