@@ -12,6 +12,7 @@ import { Interception } from './interception.js';
 import type { Endpoint } from './providers/index.js';
 import { chooseWebSocketRoute, upstreamPath } from './routes.js';
 import { errorCode } from './upstream.js';
+import { checkHandshake } from './ws-handshake.js';
 
 /** Largest WebSocket message relayed (both ways). */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -71,72 +72,88 @@ export function websocketHandler(ctx: BridgeContext): UpgradeHandler & { close()
       return;
     }
     socket.on('error', () => socket.destroy());
+    // Checked before anything is held: ws refuses a bad handshake by itself without calling
+    // back, which would strand the slot and the upstream socket.
+    const hs = checkHandshake(req);
+    if (!hs.ok) {
+      refuseUpgrade(socket, hs.status, provider.errorBody('invalid_request', hs.message), hs.headers);
+      return;
+    }
     const a = await admit(ctx, provider, req.headers);
     if (!a.ok) {
       refuseUpgrade(socket, a.status, provider.errorBody(a.kind, a.message), a.headers);
       return;
     }
-    const target = upstreamPath(provider.basePath, provider.basePathPrefix, where.path, where.query);
-    const headers: Record<string, string> = {};
-    const raw = upstreamRequestHeaders(req.rawHeaders, a.plan, true);
-    for (let i = 0; i < raw.length; i += 2) {
-      const k = raw[i].toLowerCase();
-      headers[k] = headers[k] === undefined ? raw[i + 1] : `${headers[k]}, ${raw[i + 1]}`;
-    }
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const upstream = new WebSocket(provider.wsOrigin + target, protocols, {
-      headers,
-      perMessageDeflate: false,
-      maxPayload: MAX_MESSAGE_BYTES,
-      handshakeTimeout: 30_000,
-    });
-    let opened = false;
-    let answered = false;
-    const answer = (status: number, body: unknown, hdrs?: string[]) => {
-      if (answered) return;
-      answered = true;
-      refuseUpgrade(socket, status, body, hdrs);
+    let upstream: WebSocket | undefined;
+    /** Until the client is accepted, this gives everything back; afterwards bridgeFrames owns both. */
+    let accepted = false;
+    const abandon = () => {
+      if (accepted) return;
+      upstream?.terminate();
       a.release();
     };
-    const onEarlyClose = () => {
-      if (!opened) {
-        upstream.terminate();
-        a.release();
+    socket.once('close', abandon);
+    try {
+      if (socket.destroyed) return abandon();
+      const target = upstreamPath(provider.basePath, provider.basePathPrefix, where.path, where.query);
+      const headers: Record<string, string> = {};
+      const raw = upstreamRequestHeaders(req.rawHeaders, a.plan, true);
+      for (let i = 0; i < raw.length; i += 2) {
+        const k = raw[i].toLowerCase();
+        headers[k] = headers[k] === undefined ? raw[i + 1] : `${headers[k]}, ${raw[i + 1]}`;
       }
-    };
-    socket.once('close', onEarlyClose);
-    upstream.once('unexpected-response', (_r, upRes) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      upRes.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_REFUSAL_BYTES) chunks.push(c);
+      const up = new WebSocket(provider.wsOrigin + target, hs.protocols, {
+        headers,
+        perMessageDeflate: false,
+        maxPayload: MAX_MESSAGE_BYTES,
+        handshakeTimeout: 30_000,
       });
-      upRes.once('end', () => {
-        answer(upRes.statusCode ?? 502, Buffer.concat(chunks), downstreamResponseHeaders(upRes.rawHeaders, []));
-        upstream.terminate();
+      upstream = up;
+      let opened = false;
+      let answered = false;
+      const answer = (status: number, body: unknown, hdrs?: string[]) => {
+        if (answered) return;
+        answered = true;
+        refuseUpgrade(socket, status, body, hdrs);
+        abandon();
+      };
+      up.once('unexpected-response', (_r, upRes) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        upRes.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_REFUSAL_BYTES) chunks.push(c);
+        });
+        upRes.once('end', () => {
+          answer(upRes.statusCode ?? 502, Buffer.concat(chunks), downstreamResponseHeaders(upRes.rawHeaders, []));
+          up.terminate();
+        });
+        upRes.once('error', () => socket.destroy());
       });
-      upRes.once('error', () => socket.destroy());
-    });
-    upstream.once('error', (err) => {
-      if (!opened) answer(502, provider.errorBody('bad_gateway', `upstream provider unreachable (${errorCode(err)})`));
-    });
-    upstream.once('open', () => {
-      opened = true;
-      socket.off('close', onEarlyClose);
-      if (socket.destroyed) {
-        upstream.terminate();
-        a.release();
-        return;
-      }
-      wss.handleUpgrade(req, socket, head, (client) => {
-        live.add(client);
-        bridgeFrames(ctx, provider, route.endpoint, where.path, a, req, client, upstream, () => live.delete(client));
+      up.on('error', (err) => {
+        if (!opened) answer(502, provider.errorBody('bad_gateway', `upstream provider unreachable (${errorCode(err)})`));
       });
-    });
+      up.once('open', () => {
+        opened = true;
+        if (socket.destroyed) return abandon();
+        try {
+          // Should ws still refuse the client, it closes the socket and `abandon` runs.
+          wss.handleUpgrade(req, socket, head, (client) => {
+            accepted = true;
+            socket.off('close', abandon);
+            live.add(client);
+            bridgeFrames(ctx, provider, route.endpoint, where.path, a, req, client, up, () => live.delete(client));
+          });
+        } catch (err) {
+          ctx.log.warn({ err }, 'websocket upgrade failed');
+          abandon();
+          socket.destroy();
+        }
+      });
+    } catch (err) {
+      abandon();
+      throw err;
+    }
   };
 
   return Object.assign(

@@ -299,9 +299,9 @@ describe(`bridge behaviour on ${engine.name}`, () => {
   });
 
   describe('Responses over WebSocket', () => {
-    function open(url: string, headers: Record<string, string>): Promise<WebSocket> {
+    function open(url: string, headers: Record<string, string>, protocols: string[] = []): Promise<WebSocket> {
       return new Promise((resolve, reject) => {
-        const ws = new WebSocket(url, { headers });
+        const ws = new WebSocket(url, protocols, { headers });
         ws.once('open', () => resolve(ws));
         ws.once('unexpected-response', (_req, res) => {
           let body = '';
@@ -353,6 +353,44 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       expect(usage).toHaveLength(1);
       const prompts = await db.query<{ prompt: string }>('q', 'SELECT prompt FROM aibridge_user_prompts WHERE interception_id = $1', [rows[0].id]);
       expect(prompts.map((p) => p.prompt)).toEqual(['over the socket']);
+    });
+
+    /** Sends a hand-made upgrade request and returns the status line's code (0 if the socket just closed). */
+    async function rawUpgrade(base: string, path: string, lines: string[]): Promise<number> {
+      const { hostname, port } = new URL(base);
+      const sock = connect(Number(port), hostname);
+      await once(sock, 'connect');
+      sock.write([`GET ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: Upgrade', ...lines, '', ''].join('\r\n'));
+      let text = '';
+      sock.on('data', (c) => (text += c.toString('latin1')));
+      await once(sock, 'close');
+      return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+    }
+
+    it('refuses a bad client handshake before taking a concurrency slot or dialling the upstream', async () => {
+      const one = await stack({ 'aibridge.maxConcurrency': 1 });
+      const path = `${new URL(one.openaiBase).pathname}/responses`;
+      const auth = `Authorization: Bearer ${user.token}`;
+      const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+      const dialled = () => s.mock.requests().filter((r) => r.method === 'GET' && r.path === '/v1/responses').length;
+      const before = dialled();
+      const bad = [
+        [auth, 'Upgrade: websocket', 'Sec-WebSocket-Key: short', 'Sec-WebSocket-Version: 13'],
+        [auth, 'Upgrade: websocket', key, 'Sec-WebSocket-Version: 7'],
+        [auth, 'Upgrade: h2c', key, 'Sec-WebSocket-Version: 13'],
+        [auth, 'Upgrade: websocket', key, 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: a, a'],
+        [auth, 'Upgrade: websocket', key, 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: a b'],
+      ];
+      for (const lines of bad) expect(await rawUpgrade(one.api.url, path, lines), lines.join(' | ')).toBe(400);
+      expect(dialled()).toBe(before);
+      // The one slot is still free.
+      expect((await post(`${one.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` })).status).toBe(200);
+      // And a good handshake with a subprotocol still goes through, and gives its slot back when closed.
+      const ws = await open(`${one.openaiBase.replace('http', 'ws')}/responses`, { authorization: `Bearer ${user.token}` }, ['a', 'b']);
+      expect(ws.protocol).toBe('a');
+      ws.close();
+      await once(ws, 'close');
+      await expect.poll(async () => (await post(`${one.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` })).status).toBe(200);
     });
 
     it('refuses an unauthenticated upgrade with 401 in the OpenAI shape, and passes upstream refusals through', async () => {
