@@ -41,12 +41,17 @@ export function machine(): string {
   return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform} ${process.arch}`;
 }
 
+/** CPU time the path's own processes spent per request, in µs (cores ÷ throughput). */
+export function cpuPerRequest(r: Row): number | undefined {
+  return r.cores !== undefined && r.rps ? (r.cores * 1e6) / r.rps : undefined;
+}
+
 const f = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(digits));
 
 export function renderScenario(s: Scenario): string {
-  const lines = [`### ${s.id}. ${s.title}`, '', '| path | req/s | p50 ms | p99 ms | added ms | cores | value | errors |', '|---|---:|---:|---:|---:|---:|---|---:|'];
+  const lines = [`### ${s.id}. ${s.title}`, '', '| path | req/s | p50 ms | p99 ms | added ms | cores | CPU µs/req | value | errors |', '|---|---:|---:|---:|---:|---:|---:|---|---:|'];
   for (const r of s.rows) {
-    lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${f(r.rps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.added, 3)} | ${f(r.cores)} | ${r.value ?? ''} | ${r.errors ?? ''} |`);
+    lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${f(r.rps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.added, 3)} | ${f(r.cores)} | ${f(cpuPerRequest(r), 0)} | ${r.value ?? ''} | ${r.errors ?? ''} |`);
   }
   if (s.ratios.length) {
     lines.push('');
