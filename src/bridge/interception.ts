@@ -86,7 +86,7 @@ export class Interception {
       m.tokens('output').inc(obs.usage.outputTokens);
       for (const type in obs.usage.metadata) m.tokens(type).inc(obs.usage.metadata[type]);
     }
-    for (const tc of obs?.toolCalls ?? []) nonInjectedToolSelections.inc({ provider: provider.name, model: row.model, name: tc.name });
+    for (const tc of obs?.toolCalls ?? []) nonInjectedToolSelections.inc({ provider: provider.name, model: m.model, name: tc.name });
     if (ctx.recording) {
       const r = ctx.recorder;
       r.recordInterceptionEnded({ ...row, statusCode: outcome.status, endedAt: now });

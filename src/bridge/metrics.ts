@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../metrics/index.js';
+import { modelLabel } from './model-label.js';
 
 /**
  * The bridge's metrics, with Coder's names and labels (coder/aibridge: metrics/metrics.go, under
@@ -126,6 +127,8 @@ type Child<T extends { labels(...a: string[]): unknown }> = ReturnType<T['labels
 
 /** The metric children of one (provider, model, route, initiator, client), made once. */
 export interface InterceptionMetrics {
+  /** The model's label (bounded: see model-label.ts). */
+  model: string;
   inflight: Child<typeof interceptionsInflight>;
   duration: Child<typeof interceptionsDuration>;
   completed: Child<typeof interceptionsTotal>;
@@ -139,14 +142,17 @@ const cache = new Map<string, InterceptionMetrics>();
 /**
  * Resolving labels costs more than the increment itself, so the children of each label set are
  * kept; the set is bounded like the metrics' own cardinality (cleared past 10,000 entries).
+ * `rawModel` is the client's model name; its label is bounded by `modelLabel`.
  */
-export function interceptionMetrics(provider: string, model: string, route: string, initiatorId: string, client: string): InterceptionMetrics {
+export function interceptionMetrics(provider: string, rawModel: string, route: string, initiatorId: string, client: string): InterceptionMetrics {
+  const model = modelLabel(provider, rawModel);
   const key = `${provider}\u0000${model}\u0000${route}\u0000${initiatorId}\u0000${client}`;
   let m = cache.get(key);
   if (m) return m;
   if (cache.size >= 10_000) cache.clear();
   const tokens = new Map<string, Child<typeof tokensTotal>>();
   m = {
+    model,
     inflight: interceptionsInflight.labels(provider, model, route),
     duration: interceptionsDuration.labels(provider, model),
     completed: interceptionsTotal.labels(provider, model, 'completed', route, 'POST', initiatorId, client),

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Breakers, CircuitOpen, ModelBreaker, type BreakerState } from '../../../src/bridge/breaker/index.js';
+import { ModelLabels, OTHER_MODEL } from '../../../src/bridge/model-label.js';
 import { registry } from '../../../src/metrics/index.js';
 
 const opts = { failureThreshold: 3, interval: 10_000, timeout: 30_000, maxRequests: 2 };
@@ -136,6 +137,21 @@ describe('Breakers', () => {
     expect(await metric('coder_aibridged_circuit_breaker_state', labels)).toBe(0.5);
     await call(a, false);
     expect(await metric('coder_aibridged_circuit_breaker_state', labels)).toBe(0);
+    all.close();
+  });
+
+  it('makes at most the label cap of circuits per provider: later models share the "other" circuit', () => {
+    const all = new Breakers(opts, Date.now, 1000, new ModelLabels(2));
+    const a = all.get('openai', 'responses', 'a');
+    const b = all.get('openai', 'responses', 'b');
+    expect(a).not.toBe(b);
+    const c = all.get('openai', 'responses', 'c');
+    expect(c).not.toBe(a);
+    expect(c).not.toBe(b);
+    expect(all.get('openai', 'responses', 'd')).toBe(c);
+    expect(all.get('openai', 'responses', `random-${Math.random()}`)).toBe(c);
+    expect(all.get('openai', 'responses', OTHER_MODEL)).toBe(c);
+    expect(all.get('openai', 'responses', 'a')).toBe(a);
     all.close();
   });
 });
