@@ -126,7 +126,16 @@ export class BridgeForwarder {
     const requestId = randomUUID();
     const headers = bridgeRequestHeaders(req.rawHeaders, { host: this.hostHeader, token: conn.token, requestId, upgrade: true });
     this.begin();
-    relayUpgrade(req, socket, head, { origin: this.origin, path, headers, provider: conn.provider, requestId, log: this.log, onDone: () => this.end() });
+    relayUpgrade(req, socket, head, {
+      origin: this.origin,
+      path,
+      headers,
+      provider: conn.provider,
+      requestId,
+      timeoutMs: this.opts.timeoutMs,
+      log: this.log,
+      onDone: () => this.end(),
+    });
   }
 
   async close(): Promise<void> {

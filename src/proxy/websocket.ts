@@ -16,6 +16,8 @@ export interface UpgradeTarget {
   headers: string[];
   provider: string;
   requestId: string;
+  /** Longest wait for the bridge's answer to the upgrade (the forwarder's timeout). */
+  timeoutMs: number;
   log: Logger;
   /** Called once when the exchange is over, however it ended. */
   onDone: () => void;
@@ -53,12 +55,16 @@ export function relayUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     headers: t.headers,
     agent: false,
   });
+  // A bridge that never answers must not hold the connection (and shutdown's idle wait).
+  const timer = setTimeout(() => out.destroy(new Error(`the bridge did not answer the upgrade in ${t.timeoutMs} ms`)), t.timeoutMs);
   socket.once('close', () => {
+    clearTimeout(timer);
     out.destroy();
     done();
   });
   socket.on('error', () => socket.destroy());
   out.on('upgrade', (upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
+    clearTimeout(timer);
     countResponse(m, t.provider, upRes.statusCode ?? 101);
     if (socket.destroyed) {
       upSocket.destroy();
@@ -71,6 +77,7 @@ export function relayUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     upSocket.once('close', done);
   });
   out.on('response', (upRes: IncomingMessage) => {
+    clearTimeout(timer);
     countResponse(m, t.provider, upRes.statusCode ?? 502);
     const raw = stripRawResponseHeaders(upRes.rawHeaders);
     raw.push('Connection', 'close');
@@ -79,6 +86,7 @@ export function relayUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     upRes.once('end', done);
   });
   out.on('error', (err) => {
+    clearTimeout(timer);
     if (!open) return;
     t.log.warn({ err, provider: t.provider, requestId: t.requestId }, 'bridge upgrade failed');
     countResponse(m, t.provider, 502);
