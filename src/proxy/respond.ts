@@ -18,6 +18,9 @@ export const BODY: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** How long a closed-with-an-error socket may take to flush before it is destroyed. */
+const END_GRACE_MS = 5000;
+
 function bodyFor(status: number, body?: string): string {
   return body ?? BODY[status] ?? STATUS_CODES[status] ?? 'Error';
 }
@@ -38,8 +41,9 @@ export function endSocket(socket: Duplex, status: number, body?: string): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
   );
-  // A peer that never reads must not keep the socket open.
-  setTimeout(() => socket.destroy(), 5000).unref();
+  // A peer that never reads must not keep the socket open; one that closes needs no timer.
+  const timer = setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** The same through a ServerResponse (plain HTTP requests, decrypted requests); the connection closes after it. */
