@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../config/index.js';
@@ -91,15 +91,22 @@ export function loadCaFiles(certFile: string, keyFile: string): CertAuthority {
 }
 
 /**
- * Writes a CA pair into `dir` (created 0700): the key with mode 0600, never overwriting an
- * existing file unless `force`.
+ * Writes a CA pair into `dir` (created 0700): the key with mode 0600 (also when it replaces a
+ * file), never overwriting an existing file unless `force`.
  */
 export function writeCaFiles(dir: string, ca: { certPem: string; keyPem: string }, force = false): { certPath: string; keyPath: string } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const certPath = join(dir, CA_CERT_FILE);
   const keyPath = join(dir, CA_KEY_FILE);
   const flag = force ? 'w' : 'wx';
-  writeFileSync(keyPath, ca.keyPem, { mode: 0o600, flag });
+  // The mode only applies to a new file: a replaced key file is narrowed before the key is written.
+  const fd = openSync(keyPath, flag, 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, ca.keyPem);
+  } finally {
+    closeSync(fd);
+  }
   writeFileSync(certPath, ca.certPem, { mode: 0o644, flag });
   return { certPath, keyPath };
 }

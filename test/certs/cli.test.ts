@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,19 @@ describe('aibridge ca', () => {
     const forced = await runCli(['ca', 'generate', '--data-dir', dataDir, '--force']);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dataDir, 'ca', 'ca.pem'), 'utf8')).not.toBe(before);
+  });
+
+  it('generate --force leaves a replaced key file at mode 0600, whatever its mode was', async () => {
+    const out = tmp('ca-force-mode-');
+    mkdirSync(out, { recursive: true });
+    const keyPath = join(out, 'ca.key');
+    writeFileSync(keyPath, 'old key', { mode: 0o644 });
+    chmodSync(keyPath, 0o644);
+    writeFileSync(join(out, 'ca.pem'), 'old cert');
+    const r = await runCli(['ca', 'generate', '--out', out, '--data-dir', tmp('unused-'), '--force']);
+    expect(r.code, r.err).toBe(0);
+    expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyPath, 'utf8')).toContain('PRIVATE KEY');
   });
 
   it('print reads CODER_AIBRIDGE_PROXY_CERT_FILE when set', async () => {
