@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyRecord } from './types.js';
@@ -10,12 +10,19 @@ interface SpoolFile {
 }
 
 const FILE = /^(\d{12})-(\d+)\.json$/;
+/** The spool holds prompts and tool inputs: readable by the bridge's user only. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+/** Told when a batch cannot be read back (it is then in `rejected/`). */
+export type UnreadableHandler = (name: string, records: number, err: unknown) => void;
 
 /**
  * Batches of records kept on disk while the database cannot take them, replayed oldest first.
  * One file per batch, named `<sequence>-<records>.json`, written to a temporary name and
  * renamed so that a crash never leaves half a batch behind. A batch the database rejects while
- * it is up is moved to `rejected/` for an operator to look at.
+ * it is up is moved to `rejected/` for an operator to look at, and so is a file that cannot be
+ * read back (not JSON, not a list), so that one bad file never stops the replay.
  */
 export class Spool {
   private files: SpoolFile[] = [];
@@ -23,8 +30,19 @@ export class Spool {
   records = 0;
   bytes = 0;
 
-  constructor(readonly dir: string) {
-    mkdirSync(join(dir, 'rejected'), { recursive: true });
+  constructor(
+    readonly dir: string,
+    private readonly onUnreadable: UnreadableHandler = () => {},
+  ) {
+    for (const d of [dir, join(dir, 'rejected')]) {
+      mkdirSync(d, { recursive: true, mode: DIR_MODE });
+      try {
+        // An older or hand-made directory may be wider open.
+        chmodSync(d, DIR_MODE);
+      } catch {
+        // Not ours to change: left as it is.
+      }
+    }
     for (const name of readdirSync(dir).sort()) {
       const m = FILE.exec(name);
       if (!m) continue;
@@ -56,7 +74,7 @@ export class Spool {
   async append(records: AnyRecord[]): Promise<void> {
     if (!records.length) return;
     const { file, data, tmp } = this.next(records);
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode: FILE_MODE });
     await rename(tmp, join(this.dir, file.name));
     this.added(file);
   }
@@ -65,16 +83,36 @@ export class Spool {
   appendSync(records: AnyRecord[]): void {
     if (!records.length) return;
     const { file, data, tmp } = this.next(records);
-    writeFileSync(tmp, data);
+    writeFileSync(tmp, data, { mode: FILE_MODE });
     renameSync(tmp, join(this.dir, file.name));
     this.added(file);
   }
 
-  /** The oldest batch, or undefined when the spool is empty. */
+  /**
+   * The oldest readable batch, or undefined when the spool is empty. A file gone from disk is
+   * forgotten; one that cannot be parsed is moved to `rejected/` and reported.
+   */
   async oldest(): Promise<{ name: string; records: AnyRecord[] } | undefined> {
-    const f = this.files[0];
-    if (!f) return undefined;
-    return { name: f.name, records: JSON.parse(await readFile(join(this.dir, f.name), 'utf8')) as AnyRecord[] };
+    for (;;) {
+      const f = this.files[0];
+      if (!f) return undefined;
+      let text: string;
+      try {
+        text = await readFile(join(this.dir, f.name), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.forget(f.name);
+        continue;
+      }
+      try {
+        const records: unknown = JSON.parse(text);
+        if (!Array.isArray(records)) throw new Error('spool file is not a list of records');
+        return { name: f.name, records: records as AnyRecord[] };
+      } catch (err) {
+        await this.reject(f.name);
+        this.onUnreadable(f.name, f.records, err);
+      }
+    }
   }
 
   async remove(name: string): Promise<void> {

@@ -65,7 +65,11 @@ export class RecordWriter implements Recorder {
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: WriterOptions) {
-    this.spool = new Spool(opts.spoolDir);
+    this.spool = new Spool(opts.spoolDir, (file, records, err) => {
+      opts.log.error({ err, file, records }, 'spooled batch cannot be read back; moved to spool/rejected');
+      recorderDropped.inc(records);
+      this.updateSpoolMetrics();
+    });
     this.writeTimeout = opts.writeTimeout ?? 10_000;
     this.retryMin = opts.retryMin ?? 250;
     this.retryMax = opts.retryMax ?? 15_000;

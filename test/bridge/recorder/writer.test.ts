@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -194,5 +194,41 @@ describe.each(engines().slice(-1))('recorder on $name', (engine) => {
     w.recordInterception(interception());
     await w.idle();
     expect(await count(db, 'aibridge_interceptions')).toBe(1);
+  });
+
+  it('moves a spool file that cannot be parsed to rejected/ and replays the rest', async () => {
+    const good = interception({ endedAt: new Date(), statusCode: 200 });
+    writeFileSync(join(dir, '000000000001-1.json'), '[{"kind":"interception","r":{"id":');
+    writeFileSync(join(dir, '000000000002-1.json'), '{"not":"a list"}');
+    writeFileSync(join(dir, '000000000003-1.json'), JSON.stringify([{ kind: 'interception', r: good }]));
+    const w = writer(new RecordWriter({ db, spoolDir: dir, queueSize: 100, batchSize: 100, flushInterval: 5, log: testLog, retryMin: 5, retryMax: 5 }));
+    await w.idle();
+    expect(readdirSync(join(dir, 'rejected')).sort()).toEqual(['000000000001-1.json', '000000000002-1.json']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+    expect(await count(db, 'aibridge_interceptions')).toBe(1);
+    // And recording goes on to the database, not to the spool.
+    w.recordInterception(interception());
+    await w.idle();
+    expect(w.depth.spooled).toBe(0);
+    expect(await count(db, 'aibridge_interceptions')).toBe(2);
+  });
+
+  it('keeps the spool readable by its owner only: directories 0700, files 0600', async () => {
+    const spoolDir = join(dir, 'spool');
+    mkdirSync(spoolDir, { mode: 0o755 });
+    chmodSync(spoolDir, 0o755);
+    const sw = switchable(db);
+    const w = writer(new RecordWriter({ db: sw.db, spoolDir, queueSize: 100, batchSize: 1, flushInterval: 5, log: testLog, retryMin: 10_000, retryMax: 10_000 }));
+    sw.state.down = true;
+    w.recordInterception(interception());
+    await expect.poll(() => w.depth.spooled).toBe(1);
+    await w.close();
+    w.recordInterception(interception());
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect(mode(spoolDir)).toBe(0o700);
+    expect(mode(join(spoolDir, 'rejected'))).toBe(0o700);
+    const files = readdirSync(spoolDir).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(2);
+    for (const f of files) expect(mode(join(spoolDir, f)), f).toBe(0o600);
   });
 });
