@@ -28,6 +28,9 @@ export const DROPPED_REQUEST_HEADERS = new Set([
   'x-coder-ai-governance-token',
   'x-coder-ai-governance-request-id',
   'coder-session-token',
+  // A browser on the API's origin sends Coder's cookies (coder_session_token among them): never
+  // the provider's business.
+  'cookie',
 ]);
 
 /** Removed from the WebSocket handshake sent upstream (the client library makes its own). */

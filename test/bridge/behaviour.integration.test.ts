@@ -55,6 +55,7 @@ describe(`bridge behaviour on ${engine.name}`, () => {
           'authorization', `Bearer ${user.token}`,
           'x-coder-ai-governance-request-id', 'req-123',
           'proxy-authorization', 'Basic Y29kZXI6eA==',
+          'cookie', `coder_session_token=${user.token}; theme=dark`,
           'accept-encoding', 'gzip, br',
           'anthropic-version', '2023-06-01',
           'anthropic-beta', 'context-management-2025-06-27',
@@ -73,7 +74,7 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       expect(seen.path).toBe('/v1/messages?beta=true');
       const h = seen.headers;
       expect(h['x-api-key']).toBe(PROVIDER_KEY);
-      for (const gone of ['authorization', 'x-coder-token', 'x-coder-ai-governance-request-id', 'proxy-authorization', 'accept-encoding']) expect(h[gone], gone).toBeUndefined();
+      for (const gone of ['authorization', 'x-coder-token', 'x-coder-ai-governance-request-id', 'proxy-authorization', 'accept-encoding', 'cookie']) expect(h[gone], gone).toBeUndefined();
       expect(h['anthropic-beta']).toBe('context-management-2025-06-27, interleaved-thinking-2025-05-14');
       expect(h).toMatchObject({ 'anthropic-version': '2023-06-01', 'x-app': 'cli', 'x-stainless-lang': 'js', 'x-claude-code-session-id': 'session-abc', 'user-agent': 'claude-cli/2.0.31 (external, cli)' });
       await s.bridge.recorder!.idle();

@@ -29,6 +29,7 @@ const client = [
   'X-Coder-AI-Governance-Token', T,
   'X-Coder-AI-Governance-Request-Id', 'req-1',
   'Coder-Session-Token', T,
+  'Cookie', `coder_session_token=${T}; other=1`,
   'Content-Type', 'application/json',
   'anthropic-beta', 'context-management-2025-06-27',
   'anthropic-beta', 'interleaved-thinking-2025-05-14',
