@@ -272,6 +272,15 @@ describe.each(engines())('bridge with the real SDKs on $name', (engine) => {
       expect((await request(`${s.api.url}/api/v2/aibridge/interceptions`)).statusCode).toBe(401);
     });
 
+    it('reads the session cookie, and answers 401 (not 500) to a cookie that is not valid percent-encoding', async () => {
+      const byCookie = await request(`${s.api.url}/api/v2/aibridge/interceptions?limit=1`, { headers: { cookie: `theme=dark; coder_session_token=${encodeURIComponent(member.token)}` } });
+      expect(byCookie.statusCode).toBe(200);
+      await byCookie.body.dump();
+      const bad = await request(`${s.api.url}/api/v2/aibridge/interceptions`, { headers: { cookie: 'coder_session_token=%E0%A4%A' } });
+      expect(bad.statusCode).toBe(401);
+      expect(((await bad.body.json()) as { message: string }).message).toMatch(/invalid or expired/);
+    });
+
     it('leaves out interceptions still in flight', async () => {
       const pending = request(`${s.openaiBase}/chat/completions`, {
         method: 'POST',

@@ -4,24 +4,16 @@ import type { Principal, TokenCheck } from '../../db/queries/api-keys.js';
 import { HttpError } from '../../errors.js';
 import { sendJson } from '../../server/respond.js';
 import type { Router } from '../../server/router.js';
-import { bearerOf } from '../auth.js';
+import { extractSessionToken } from '../../server/session-token.js';
 import { parseInterceptionQuery, UUID_RE } from './filter.js';
 import { listInterceptions } from './queries.js';
 
-/** The session token of a control-plane request: Coder-Session-Token, the session cookie, or a bearer token. */
-export function sessionToken(req: IncomingMessage): string | undefined {
-  const h = req.headers['coder-session-token'];
-  if (typeof h === 'string' && h) return h;
-  const cookie = req.headers.cookie;
-  if (cookie) {
-    const m = /(?:^|;\s*)coder_session_token=([^;]+)/.exec(cookie);
-    if (m) return decodeURIComponent(m[1]);
-  }
-  return bearerOf(req.headers.authorization) || undefined;
-}
-
+/**
+ * The caller, from the session token as the control plane reads it (Coder-Session-Token, the
+ * coder_session_token cookie, or a bearer token): 401 without one or with one that is not valid.
+ */
 async function authenticate(req: IncomingMessage, tokenCheck: TokenCheck): Promise<Principal> {
-  const token = sessionToken(req);
+  const token = extractSessionToken(req.headers);
   if (!token) throw new HttpError(401, 'You must be logged in to access this resource.', 'No session token (Coder-Session-Token header, coder_session_token cookie, or Authorization: Bearer).');
   let p: Principal | undefined;
   try {
