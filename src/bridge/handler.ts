@@ -169,7 +169,12 @@ async function bridged(
   };
 
   if (!ctx.breakers) {
-    dispatch();
+    try {
+      dispatch();
+    } catch (err) {
+      finish({ status: 500, completed: false });
+      throw err;
+    }
     return;
   }
   const breaker = ctx.breakers.get(provider.name, endpoint, facts.model);
@@ -193,7 +198,11 @@ async function bridged(
         }),
     );
   } catch (err) {
-    if (!(err instanceof CircuitOpen)) throw err;
+    if (!(err instanceof CircuitOpen)) {
+      // Ends the interception (and its in-flight gauge) before the server answers 500.
+      finish({ status: 500, completed: false });
+      throw err;
+    }
     sendJsonBody(res, 503, provider.circuitOpenBody, ['retry-after', ctx.breakerRetryAfter, ...extraHeaders]);
     finish({ status: 503, completed: false });
   }

@@ -3,10 +3,11 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { BYOK_NOT_ALLOWED } from '../../src/bridge/auth.js';
 import type { Database } from '../../src/db/index.js';
+import { registry } from '../../src/metrics/index.js';
 import { engines } from '../helpers/db.js';
 import { newUser, PROVIDER_KEY, startStack, type Stack } from './helpers.js';
 
@@ -255,6 +256,19 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       expect(trial.status).toBe(200);
       expect(breaker.state).toBe('closed');
       expect((await post(url, auth, chat('cb-model'))).status).toBe(200);
+    });
+
+    it('ends the interception (status 500, in-flight gauge back down) when the breaker fails with anything but an open circuit', async () => {
+      const cb = await stack({ 'aibridge.circuitBreaker.enabled': true });
+      const breaker = cb.bridge.breakers!.get('openai', 'chat-completions', 'cb-broken');
+      vi.spyOn(breaker, 'execute').mockRejectedValueOnce(new Error('breaker bug'));
+      const res = await post(`${cb.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` }, chat('cb-broken'));
+      expect(res.status).toBe(500);
+      const inflight = await registry.getSingleMetric('coder_aibridged_interceptions_inflight')!.get();
+      expect(inflight.values.find((v) => v.labels.model === 'cb-broken')?.value).toBe(0);
+      await cb.bridge.recorder!.idle();
+      const rows = await db.query<{ status_code: number; ended: boolean }>('q', "SELECT status_code, ended_at IS NOT NULL AS ended FROM aibridge_interceptions WHERE model = 'cb-broken'");
+      expect(rows).toEqual([{ status_code: 500, ended: true }]);
     });
 
     it('counts Anthropic 529 as a failure and answers with the Anthropic body', async () => {
