@@ -35,7 +35,18 @@ export interface WriterOptions {
   /** First and longest wait between replay attempts while the database is down (ms). */
   retryMin?: number;
   retryMax?: number;
+  /** How long an interception's start is held back waiting for its end (ms); START_HOLD_MS. */
+  startHold?: number;
 }
+
+/**
+ * How long the start of an interception is held in memory for its end to arrive (ms). Most
+ * requests end well within it and are written once, as one finished row; were starts queued at
+ * once, a busy bridge would write the start in the next batch (a batch fills in tens of
+ * milliseconds) and the end later as an UPDATE of the same row. A start still open after this
+ * long is queued on its own, so long streams show as in-flight rows and survive a crash.
+ */
+export const START_HOLD_MS = 1000;
 
 /**
  * The recorder of the bridge: the request path only pushes onto an array. Records are written
@@ -49,6 +60,10 @@ export class RecordWriter implements Recorder {
   private queue: AnyRecord[] = [];
   /** Interception starts still in the queue, so that their end can replace them in place. */
   private queuedStarts = new Map<string, InterceptionRecord>();
+  /** Interception starts held back for their end (START_HOLD_MS), oldest first. */
+  private heldStarts = new Map<string, { r: InterceptionRecord; at: number }>();
+  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly startHold: number;
   private readonly spool: Spool;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -74,16 +89,48 @@ export class RecordWriter implements Recorder {
     this.retryMin = opts.retryMin ?? 250;
     this.retryMax = opts.retryMax ?? 15_000;
     this.retryDelay = this.retryMin;
+    this.startHold = opts.startHold ?? START_HOLD_MS;
     this.updateSpoolMetrics();
     if (this.spool.pending) this.scheduleReplay(0);
   }
 
   recordInterception(r: InterceptionRecord): void {
+    if (this.closed || r.endedAt !== null) return this.queueStart(r);
+    this.heldStarts.set(r.id, { r, at: Date.now() });
+    if (!this.holdTimer) this.scheduleHoldRelease(this.startHold);
+  }
+
+  private queueStart(r: InterceptionRecord): void {
     this.queuedStarts.set(r.id, r);
     this.push({ kind: 'interception', r });
   }
 
+  private scheduleHoldRelease(delay: number): void {
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.releaseHeldStarts(Date.now() - this.startHold);
+    }, Math.max(1, delay));
+    this.holdTimer.unref();
+  }
+
+  /** Queues the held starts taken at or before `before` (all of them by default). */
+  private releaseHeldStarts(before = Infinity): void {
+    for (const [id, h] of this.heldStarts) {
+      if (h.at > before) {
+        if (!this.holdTimer && !this.closed) this.scheduleHoldRelease(h.at + this.startHold - Date.now());
+        return;
+      }
+      this.heldStarts.delete(id);
+      this.queueStart(h.r);
+    }
+  }
+
   recordInterceptionEnded(r: InterceptionRecord): void {
+    if (this.heldStarts.delete(r.id)) {
+      // Start and end in one record: one row written, once.
+      this.push({ kind: 'interception', r });
+      return;
+    }
     const queued = this.queuedStarts.get(r.id);
     if (queued) {
       Object.assign(queued, r);
@@ -291,9 +338,11 @@ export class RecordWriter implements Recorder {
 
   /**
    * Resolves once every record taken so far is in the database (the queue and the spool are
-   * empty). For tests and the benchmark; production code never waits on it.
+   * empty; held interception starts are queued at once). For tests and the benchmark;
+   * production code never waits on it.
    */
   async idle(): Promise<void> {
+    this.releaseHeldStarts();
     for (;;) {
       if (this.queue.length && !this.draining) this.kick();
       await this.spoolChain;
@@ -314,10 +363,15 @@ export class RecordWriter implements Recorder {
     this.timer = undefined;
     if (this.replayTimer) clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     await this.draining;
     this.closed = true;
     await this.replaying;
     await this.spoolChain;
+    // Starts of requests still open are flushed too: they become in-flight rows.
+    for (const h of this.heldStarts.values()) this.queue.push({ kind: 'interception', r: h.r });
+    this.heldStarts.clear();
     const rest = this.takeAll();
     for (let i = 0; i < rest.length; i += this.opts.batchSize) {
       const batch = rest.slice(i, i + this.opts.batchSize);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { writeRecords } from '../../../src/bridge/recorder/queries.js';
 import type { AnyRecord, InterceptionRecord } from '../../../src/bridge/recorder/types.js';
 import { RecordWriter } from '../../../src/bridge/recorder/writer.js';
+import { recorderRecordsWritten } from '../../../src/bridge/metrics.js';
 import type { Database } from '../../../src/db/index.js';
 import { engines } from '../../helpers/db.js';
 import { testLog } from '../../helpers/log.js';
@@ -156,7 +157,7 @@ describe.each(engines().slice(-1))('recorder on $name', (engine) => {
   it('spills the queue to the spool when it outgrows its bound', async () => {
     const sw = switchable(db);
     const w = writer(new RecordWriter({ db: sw.db, spoolDir: dir, queueSize: 3, batchSize: 100, flushInterval: 10_000, log: testLog, retryMin: 10 }));
-    for (let i = 0; i < 4; i++) w.recordInterception(interception());
+    for (let i = 0; i < 4; i++) w.recordInterception(interception({ endedAt: new Date(), statusCode: 200 }));
     expect(w.depth.queued).toBe(0);
     await w.idle();
     expect(await count(db, 'aibridge_interceptions')).toBe(4);
@@ -220,7 +221,7 @@ describe.each(engines().slice(-1))('recorder on $name', (engine) => {
     const sw = switchable(db);
     const w = writer(new RecordWriter({ db: sw.db, spoolDir, queueSize: 100, batchSize: 1, flushInterval: 5, log: testLog, retryMin: 10_000, retryMax: 10_000 }));
     sw.state.down = true;
-    w.recordInterception(interception());
+    w.recordInterceptionEnded(interception({ endedAt: new Date(), statusCode: 200 }));
     await expect.poll(() => w.depth.spooled).toBe(1);
     await w.close();
     w.recordInterception(interception());
@@ -230,5 +231,51 @@ describe.each(engines().slice(-1))('recorder on $name', (engine) => {
     const files = readdirSync(spoolDir).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(2);
     for (const f of files) expect(mode(join(spoolDir, f)), f).toBe(0o600);
+  });
+
+  it('writes a request that ends within the hold time once, as one finished row, even when batches go out at once', async () => {
+    const written = async () => (await recorderRecordsWritten.get()).values.find((v) => v.labels.kind === 'interception')?.value ?? 0;
+    const before = await written();
+    const sw = switchable(db);
+    const w = writer(new RecordWriter({ db: sw.db, spoolDir: dir, queueSize: 100, batchSize: 1, flushInterval: 5, log: testLog }));
+    const fast = interception();
+    w.recordInterception(fast);
+    // Another record goes out meanwhile, in a batch of its own.
+    const other = interception({ endedAt: new Date(), statusCode: 200 });
+    w.recordInterceptionEnded(other);
+    await expect.poll(() => sw.state.writes.length).toBe(1);
+    w.recordInterceptionEnded({ ...fast, endedAt: new Date(), statusCode: 200 });
+    await w.idle();
+    expect(sw.state.writes).toEqual([[other.id], [fast.id]]);
+    expect((await written()) - before).toBe(2);
+    const [row] = await db.query<{ status_code: number }>('q', 'SELECT status_code FROM aibridge_interceptions WHERE id = $1', [fast.id]);
+    expect(row.status_code).toBe(200);
+  });
+
+  it('queues a start still open after the hold time, so a long request shows as in flight, and its end updates the row', async () => {
+    const sw = switchable(db);
+    const w = writer(new RecordWriter({ db: sw.db, spoolDir: dir, queueSize: 100, batchSize: 100, flushInterval: 5, log: testLog, startHold: 20 }));
+    const long = interception();
+    w.recordInterception(long);
+    await expect.poll(() => sw.state.writes).toEqual([[long.id]]);
+    const [open] = await db.query<{ ended: boolean }>('q', 'SELECT ended_at IS NOT NULL AS ended FROM aibridge_interceptions WHERE id = $1', [long.id]);
+    expect(open.ended).toBe(false);
+    w.recordInterceptionEnded({ ...long, endedAt: new Date(), statusCode: 200 });
+    await w.idle();
+    expect(sw.state.writes).toEqual([[long.id], [long.id]]);
+    const [done] = await db.query<{ ended: boolean }>('q', 'SELECT ended_at IS NOT NULL AS ended FROM aibridge_interceptions WHERE id = $1', [long.id]);
+    expect(done.ended).toBe(true);
+  });
+
+  it('flushes held starts on close, as in-flight rows', async () => {
+    const sw = switchable(db);
+    const w = new RecordWriter({ db: sw.db, spoolDir: dir, queueSize: 100, batchSize: 100, flushInterval: 10_000, log: testLog, startHold: 60_000 });
+    const open = interception();
+    w.recordInterception(open);
+    expect(sw.state.writes).toEqual([]);
+    await w.close();
+    expect(sw.state.writes).toEqual([[open.id]]);
+    const rows = await db.query<{ ended: boolean }>('q', 'SELECT ended_at IS NOT NULL AS ended FROM aibridge_interceptions');
+    expect(rows).toEqual([{ ended: false }]);
   });
 });
