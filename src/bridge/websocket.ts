@@ -6,7 +6,7 @@ import { admit, type Admitted } from './admit.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
 import { pathUnderProvider } from './handler.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
-import { isFinalResponseEvent } from './intercept/responses.js';
+import { isFinalResponseEvent, mayBeFinalResponseEvent } from './intercept/responses.js';
 import { isObject, type EndpointAdapter, type StreamObserver } from './intercept/types.js';
 import { Interception } from './interception.js';
 import type { Endpoint } from './providers/index.js';
@@ -190,7 +190,9 @@ function bridgeFrames(
   client.on('message', (data: RawData, isBinary: boolean) => {
     if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
     if (isBinary) return;
-    const ev = parse(data);
+    const text = textOf(data);
+    if (!text.includes('response.create')) return;
+    const ev = parse(text);
     if (!isObject(ev) || ev.type !== 'response.create') return;
     const params = isObject(ev.response) ? ev.response : ev;
     // Codex's warm-up (`generate: false`) produces a response with no output: not an
@@ -207,7 +209,10 @@ function bridgeFrames(
   upstream.on('message', (data: RawData, isBinary: boolean) => {
     if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
     if (isBinary || !pending.length) return;
-    const ev = parse(data);
+    const text = textOf(data);
+    // Without recording, only the final event matters (it ends the interception).
+    if (!ctx.recording && !mayBeFinalResponseEvent(text)) return;
+    const ev = parse(text);
     const cur = pending[0];
     if (ctx.recording && cur.ic) cur.observer.onEvent(ev);
     if (isFinalResponseEvent(ev)) {
@@ -237,9 +242,12 @@ function bridgeFrames(
   upstream.on('error', () => client.terminate());
 }
 
-function parse(data: RawData): unknown {
+function textOf(data: RawData): string {
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+function parse(text: string): unknown {
   try {
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     return JSON.parse(text);
   } catch {
     return undefined;

@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { BYOK_NOT_ALLOWED } from '../../src/bridge/auth.js';
+import { ObservingTap } from '../../src/bridge/intercept/tap.js';
 import type { Database } from '../../src/db/index.js';
 import { registry } from '../../src/metrics/index.js';
 import { engines } from '../helpers/db.js';
@@ -406,6 +407,41 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       ws.close();
       await once(ws, 'close');
       await expect.poll(async () => (await post(`${one.openaiBase}/chat/completions`, { authorization: `Bearer ${user.token}` })).status).toBe(200);
+    });
+
+    it('with recording off, parses no response body or stream event but the final one, and still ends each interception', async () => {
+      const off = await stack({ 'aibridge.recording.enabled': false });
+      const tapStart = vi.spyOn(ObservingTap.prototype, 'start');
+      const parse = vi.spyOn(JSON, 'parse');
+      try {
+        const auth = { authorization: `Bearer ${user.token}` };
+        expect((await post(`${off.openaiBase}/chat/completions`, auth, chat('no-rec-model'))).status).toBe(200);
+        expect((await post(`${off.openaiBase}/chat/completions`, auth, chat('no-rec-model', { stream: true }))).status).toBe(200);
+        expect(tapStart).not.toHaveBeenCalled();
+        const ws = await open(`${off.openaiBase.replace('http', 'ws')}/responses`, auth);
+        ws.send(JSON.stringify({ type: 'response.create', model: 'no-rec-ws', input: [{ role: 'user', content: [{ type: 'input_text', text: 'quiet' }] }] }));
+        // Read without parsing, so that every parse of a delta is the bridge's.
+        let deltas = 0;
+        await new Promise<void>((resolve) => {
+          ws.on('message', (d) => {
+            const t = d.toString();
+            if (t.includes('response.output_text.delta')) deltas++;
+            if (t.includes('response.completed')) resolve();
+          });
+        });
+        expect(deltas).toBeGreaterThan(0);
+        expect(parse.mock.calls.filter(([t]) => typeof t === 'string' && t.includes('response.output_text.delta'))).toEqual([]);
+        ws.close();
+        await once(ws, 'close');
+      } finally {
+        tapStart.mockRestore();
+        parse.mockRestore();
+      }
+      const metric = async (name: string, model: string, status?: string) =>
+        (await registry.getSingleMetric(name)!.get()).values.filter((v) => v.labels.model === model && (!status || v.labels.status === status)).reduce((n, v) => n + v.value, 0);
+      expect(await metric('coder_aibridged_interceptions_total', 'no-rec-ws', 'completed')).toBe(1);
+      expect(await metric('coder_aibridged_interceptions_inflight', 'no-rec-ws')).toBe(0);
+      expect(await metric('coder_aibridged_interceptions_total', 'no-rec-model', 'completed')).toBe(2);
     });
 
     it('refuses an unauthenticated upgrade with 401 in the OpenAI shape, and passes upstream refusals through', async () => {

@@ -69,6 +69,15 @@ export const responses: EndpointAdapter = {
 };
 
 /** True for the events that end one response on a Responses stream or WebSocket. */
+/**
+ * Whether a frame's text can hold a final event (see isFinalResponseEvent): when nothing is
+ * recorded, only such frames are parsed. A false positive costs one parse; a final event
+ * always names its type in the text (unless spelt with \u escapes, which no provider does).
+ */
+export function mayBeFinalResponseEvent(text: string): boolean {
+  return text.includes('error') || /response\.(?:completed|incomplete|failed|done)/.test(text);
+}
+
 export function isFinalResponseEvent(ev: unknown): boolean {
   if (!isObject(ev)) return false;
   const t = ev.type;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatCompletions } from '../../../src/bridge/intercept/chat-completions.js';
 import { messages } from '../../../src/bridge/intercept/messages.js';
-import { isFinalResponseEvent, responses } from '../../../src/bridge/intercept/responses.js';
+import { isFinalResponseEvent, mayBeFinalResponseEvent, responses } from '../../../src/bridge/intercept/responses.js';
 import { ObservingTap } from '../../../src/bridge/intercept/tap.js';
 import type { EndpointAdapter } from '../../../src/bridge/intercept/types.js';
 
@@ -216,5 +216,19 @@ describe('ObservingTap', () => {
     tap.start(200, { 'content-type': 'text/event-stream' });
     tap.data(sse([{ type: 'message_start', message: { id: 'msg_4', usage: { input_tokens: 9, output_tokens: 1 } } }], true));
     expect(tap.observation()).toMatchObject({ responseId: 'msg_4', usage: { inputTokens: 9, outputTokens: 1 } });
+  });
+});
+
+describe('mayBeFinalResponseEvent', () => {
+  it('lets through the text of every final event, and not that of ordinary stream events', () => {
+    const finals = ['response.completed', 'response.incomplete', 'response.failed', 'response.done', 'error'].map((type) => ({ type, response: { id: 'r' } }));
+    for (const ev of finals) {
+      expect(isFinalResponseEvent(ev)).toBe(true);
+      expect(mayBeFinalResponseEvent(JSON.stringify(ev)), ev.type).toBe(true);
+      expect(mayBeFinalResponseEvent(JSON.stringify(ev, null, 2)), ev.type).toBe(true);
+    }
+    for (const ev of [{ type: 'response.output_text.delta', delta: 'hi' }, { type: 'response.created', response: { id: 'r' } }, { type: 'response.in_progress' }]) {
+      expect(mayBeFinalResponseEvent(JSON.stringify(ev)), ev.type).toBe(false);
+    }
   });
 });
