@@ -156,6 +156,30 @@ describe.each(engines)('main path through `serve` on $name', (engine) => {
     }
   });
 
+  it('serves the same path through a separate `aibridge proxy` that checks tokens with the server', async () => {
+    const loaded = loadConfig({
+      env: {
+        AIBRIDGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-proxy-')),
+        CODER_ACCESS_URL: `http://${product.addresses.http}`,
+        CODER_AIBRIDGE_PROXY_LISTEN_ADDR: '127.0.0.1:0',
+        CODER_PROMETHEUS_ADDRESS: '',
+        CODER_AIBRIDGE_PROXY_CERT_FILE: caFile,
+        CODER_AIBRIDGE_PROXY_KEY_FILE: join(dataDir, 'ca', 'ca.key'),
+      },
+    });
+    const proxyOnly = await startProduct(loaded, { api: false, proxy: true }, testLog);
+    try {
+      const via = (t: string) =>
+        run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_connect} %{http_code}', '--proxy', `http://coder:${t}@${proxyOnly.addresses.proxy}`, '--cacert', caFile, 'https://api.openai.com/v1/models']);
+      expect((await via(token)).stdout).toBe('200 200');
+      // A token the server does not know never gets through.
+      const bad = await via('abcdefghij-0123456789012345678901').catch((e: { stdout: string }) => e);
+      expect(bad.stdout).toBe('407 000');
+    } finally {
+      await proxyOnly.close();
+    }
+  });
+
   it('records every interception and lists it with `aibridge interceptions list --url`', async () => {
     const list = async () => {
       const res = await fetch(`http://${product.addresses.http}/api/v2/aibridge/interceptions`, { headers: { 'Coder-Session-Token': token } });
