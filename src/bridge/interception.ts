@@ -5,6 +5,7 @@ import { guessClient, sessionIdOf } from './client.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
 import type { Observation } from './intercept/types.js';
 import { interceptionMetrics, nonInjectedToolSelections, type InterceptionMetrics } from './metrics.js';
+import { toolLabels } from './model-label.js';
 import type { Endpoint } from './providers/index.js';
 import type { InterceptionRecord } from './recorder/types.js';
 
@@ -86,7 +87,7 @@ export class Interception {
       m.tokens('output').inc(obs.usage.outputTokens);
       for (const type in obs.usage.metadata) m.tokens(type).inc(obs.usage.metadata[type]);
     }
-    for (const tc of obs?.toolCalls ?? []) nonInjectedToolSelections.inc({ provider: provider.name, model: m.model, name: tc.name });
+    for (const tc of obs?.toolCalls ?? []) nonInjectedToolSelections.inc({ provider: provider.name, model: m.model, name: toolLabels.label(provider.name, tc.name) });
     if (ctx.recording) {
       const r = ctx.recorder;
       r.recordInterceptionEnded({ ...row, statusCode: outcome.status, endedAt: now });

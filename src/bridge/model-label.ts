@@ -45,3 +45,9 @@ export const modelLabels = new ModelLabels();
 
 /** `modelLabels.label`: the one way a client's model name becomes a label or key. */
 export const modelLabel = (provider: string, model: string): string => modelLabels.label(provider, model);
+
+/**
+ * Tool names also come from clients (the tools they declare, echoed by the model), and label
+ * `coder_aibridged_non_injected_tool_selections_total`: bounded the same way, per provider.
+ */
+export const toolLabels = new ModelLabels();

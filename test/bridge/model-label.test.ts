@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interceptionMetrics } from '../../src/bridge/metrics.js';
-import { MAX_MODEL_LABEL_CHARS, MAX_MODELS_PER_PROVIDER, ModelLabels, OTHER_MODEL } from '../../src/bridge/model-label.js';
+import { MAX_MODEL_LABEL_CHARS, MAX_MODELS_PER_PROVIDER, ModelLabels, OTHER_MODEL, toolLabels } from '../../src/bridge/model-label.js';
 import { registry } from '../../src/metrics/index.js';
 
 describe('ModelLabels', () => {
@@ -33,5 +33,14 @@ describe('ModelLabels', () => {
     for (const x of models) expect(x.length).toBeLessThanOrEqual(MAX_MODEL_LABEL_CHARS);
     const other = m.values.find((v) => v.labels.provider === provider && v.labels.model === OTHER_MODEL && v.labels.status === 'completed');
     expect(other?.value).toBe(50);
+  });
+});
+
+describe('toolLabels', () => {
+  it('bounds tool-name labels per provider like model labels', () => {
+    expect(toolLabels).toBeInstanceOf(ModelLabels);
+    const names = new Set(Array.from({ length: 500 }, (_, i) => toolLabels.label('tool-test-provider', `tool_${i}`)));
+    expect(names.size).toBe(101);
+    expect(names.has('other')).toBe(true);
   });
 });
