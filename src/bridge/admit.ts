@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../db/queries/api-keys.js';
+import type { Principal } from '../db/index.js';
 import { BYOK_NOT_ALLOWED, clientCredential, decideCredentials, extractToken, maskKey, type CredentialKind } from './auth.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
 import type { CredentialPlan } from './headers.js';

@@ -1,4 +1,4 @@
-import type { TokenCheck } from '../db/queries/api-keys.js';
+import type { TokenCheck } from '../db/index.js';
 import type { Logger } from '../log.js';
 import type { Breakers } from './breaker/index.js';
 import type { ConcurrencyLimit, RateLimiter } from './limits.js';

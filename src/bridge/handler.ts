@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { Handler, Params } from '../server/router.js';
+import type { Handler, Params } from '../server/index.js';
 import { admit, type Admitted } from './admit.js';
 import { CircuitOpen, isBreakerFailure } from './breaker/index.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';

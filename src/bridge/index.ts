@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
-import type { Database } from '../db/index.js';
-import type { TokenCheck } from '../db/queries/api-keys.js';
+import type { Database, TokenCheck } from '../db/index.js';
 import type { Logger } from '../log.js';
-import type { ApiModule } from '../server/api-server.js';
+import type { ApiModule } from '../server/index.js';
 import { registerApiRoutes } from './api/routes.js';
 import { maskKey } from './auth.js';
 import { Breakers, retryAfterSeconds } from './breaker/index.js';

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
-import type { Params, UpgradeHandler } from '../server/router.js';
+import type { Params, UpgradeHandler } from '../server/index.js';
 import { admit, type Admitted } from './admit.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
 import { pathUnderProvider } from './handler.js';

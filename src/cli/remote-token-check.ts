@@ -1,4 +1,4 @@
-import type { Principal, TokenCheck } from '../db/queries/api-keys.js';
+import type { Principal, TokenCheck } from '../db/index.js';
 
 /** How long a token check may wait for the server; a hung server must not hang every CONNECT. */
 export const TOKEN_CHECK_TIMEOUT_MS = 5000;

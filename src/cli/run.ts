@@ -4,14 +4,11 @@ import { createBridge } from '../bridge/index.js';
 import { loadOrCreateCa, type CertAuthority } from '../certs/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { bootstrapFirstUser, createControlPlane, type BootstrapResult } from '../controlplane/index.js';
-import { migrateUp, openDatabase, type Database } from '../db/index.js';
-import { authenticateApiKey, cachedTokenCheck, type TokenCheck } from '../db/queries/api-keys.js';
+import { authenticateApiKey, cachedTokenCheck, migrateUp, openDatabase, type Database, type TokenCheck } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startProxy, validateProxyConfig, type RunningProxy } from '../proxy/index.js';
-import { startApiServer, type ApiServer } from '../server/api-server.js';
-import { healthModule } from '../server/health-module.js';
-import { startMetricsServer } from '../server/metrics-server.js';
+import { healthModule, startApiServer, startMetricsServer, type ApiServer } from '../server/index.js';
 import type { Io } from './common.js';
 import { remoteTokenCheck } from './remote-token-check.js';
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { insertApiKey } from '../db/queries/api-keys.js';
-import { getUserByUsernameOrId, insertUser } from '../db/queries/users.js';
+import { getUserByUsernameOrId, insertApiKey, insertUser } from '../db/index.js';
 import { parseDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { apiRequest, configFromOptions, withConfigOptions, withDatabase, type Io } from './common.js';

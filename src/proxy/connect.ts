@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LeafCache } from '../certs/index.js';
-import type { TokenCheck } from '../db/queries/api-keys.js';
+import type { TokenCheck } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { allowlistedProvider } from './allowlist.js';
 import type { BridgeForwarder } from './bridge-forward.js';

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createLeafIssuer, LeafCache } from '../certs/index.js';
 import { ConfigError } from '../errors.js';
-import { listen } from '../server/listen.js';
+import { listen } from '../server/index.js';
 import { BridgeForwarder, MAX_HEADER_COUNT } from './bridge-forward.js';
 import { createProxyHandlers } from './connect.js';
 import { clientErrorHandler, httpLimits } from './limits.js';

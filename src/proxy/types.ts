@@ -1,6 +1,6 @@
 import type { CertAuthority, LeafCache } from '../certs/index.js';
 import type { Config } from '../config/index.js';
-import type { TokenCheck } from '../db/queries/api-keys.js';
+import type { TokenCheck } from '../db/index.js';
 import type { Logger } from '../log.js';
 
 export interface ProxyDeps {

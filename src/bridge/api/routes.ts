@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Database } from '../../db/index.js';
-import type { Principal, TokenCheck } from '../../db/queries/api-keys.js';
+import type { Database, Principal, TokenCheck } from '../../db/index.js';
 import { HttpError } from '../../errors.js';
-import { sendJson } from '../../server/respond.js';
-import type { Router } from '../../server/router.js';
-import { extractSessionToken } from '../../server/session-token.js';
+import { extractSessionToken, sendJson, type Router } from '../../server/index.js';
 import { parseInterceptionQuery, UUID_RE } from './filter.js';
 import { listInterceptions } from './queries.js';
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from '../../log.js';
-import { listen } from '../../server/listen.js';
+import { listen } from '../../server/index.js';
 import { checkKey } from './auth.js';
 import { openAiError } from './errors.js';
 import { dispatch, errorFor, newRequestId, providerHeaders, sendError, sendJson, type Exchange } from './handlers.js';
