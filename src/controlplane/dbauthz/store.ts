@@ -1,12 +1,14 @@
 import type { Database, Queryable } from '../../db/index.js';
 import { AibridgeError } from '../../errors.js';
 import { authorize, SystemSubjects, workspaceObject, type RbacObject, type Subject, type SystemSubjectName, type WorkspaceAcl } from '../rbac/index.js';
+import { BoundaryUsageAuthz } from './boundary-usage.js';
 import { BuildsAuthz } from './builds.js';
 import { FilesAuthz } from './files.js';
 import { JobsAuthz } from './jobs.js';
 import { LicensesAuthz } from './licenses.js';
 import { OAuth2Authz } from './oauth2.js';
 import { OrgsAuthz } from './orgs.js';
+import { TelemetryAuthz } from './telemetry.js';
 import { TemplatesAuthz } from './templates.js';
 import { UsersAuthz } from './users.js';
 import { WorkspacesAuthz } from './workspaces.js';
@@ -45,6 +47,8 @@ export class Store {
   readonly builds: BuildsAuthz;
   readonly licenses: LicensesAuthz;
   readonly oauth2: OAuth2Authz;
+  readonly boundaryUsage: BoundaryUsageAuthz;
+  readonly telemetry: TelemetryAuthz;
 
   constructor(
     readonly db: Database,
@@ -62,6 +66,8 @@ export class Store {
     this.builds = new BuildsAuthz(this);
     this.licenses = new LicensesAuthz(this);
     this.oauth2 = new OAuth2Authz(this);
+    this.boundaryUsage = new BoundaryUsageAuthz(this);
+    this.telemetry = new TelemetryAuthz(this);
   }
 
   /** The same connection (and transaction) under another subject. */
