@@ -9,7 +9,7 @@ export interface Timers {
   clearInterval(handle: unknown): void;
 }
 
-const realTimers: Timers = {
+export const realTimers: Timers = {
   setInterval: (fn, ms) => {
     const h = setInterval(fn, ms);
     h.unref();

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import { realTimers, type Timers } from '../boundaryusage/tracker.js';
 import type { Store } from '../dbauthz/store.js';
 
 /** Coder's telemetry SnapshotFrequency default. */
@@ -59,37 +60,46 @@ export async function collectBoundaryUsageSummary(store: Store, opts: CollectOpt
 }
 
 export interface TelemetryJob {
+  /** Stops the job and waits for a collection in progress. */
   stop(): Promise<void>;
+  /** Resolves when the collection in progress (if any) is done (tests). */
+  idle(): Promise<void>;
 }
 
 /**
  * Runs collectBoundaryUsageSummary every snapshot period and hands each non-null summary to
- * `report` (there is no telemetry endpoint here; the default logs it).
+ * `report` (there is no telemetry endpoint here; the default logs it at info).
  */
 export function startBoundaryTelemetry(opts: {
   store: Store;
   log: Logger;
   report?: (s: BoundaryUsageSummary) => void;
   snapshotFrequencyMs?: number;
+  now?: () => Date;
+  timers?: Timers;
 }): TelemetryJob {
   const freq = opts.snapshotFrequencyMs ?? SNAPSHOT_FREQUENCY_MS;
+  const timers = opts.timers ?? realTimers;
   const report = opts.report ?? ((s) => opts.log.info({ boundary_usage_summary: s }, 'boundary usage telemetry'));
   let running: Promise<void> = Promise.resolve();
-  const handle = setInterval(() => {
+  let stopped = false;
+  const handle = timers.setInterval(() => {
+    if (stopped) return;
     running = running.then(async () => {
       try {
-        const s = await collectBoundaryUsageSummary(opts.store, { snapshotFrequencyMs: freq });
+        const s = await collectBoundaryUsageSummary(opts.store, { snapshotFrequencyMs: freq, now: opts.now });
         if (s) report(s);
       } catch (err) {
         opts.log.warn({ err }, 'boundary usage telemetry failed');
       }
     });
   }, freq);
-  handle.unref();
   return {
     async stop() {
-      clearInterval(handle);
+      stopped = true;
+      timers.clearInterval(handle);
       await running;
     },
+    idle: () => running,
   };
 }

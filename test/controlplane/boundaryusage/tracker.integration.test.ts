@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startBoundaryUsage } from '../../../src/controlplane/boundaryusage/index.js';
 import { Tracker, type Timers } from '../../../src/controlplane/boundaryusage/tracker.js';
 import { Store } from '../../../src/controlplane/dbauthz/store.js';
 import { orgMemberPermissions, SystemSubjects, userSubject, type Subject } from '../../../src/controlplane/rbac/index.js';
-import { collectBoundaryUsageSummary, periodEndingAt, SNAPSHOT_FREQUENCY_MS } from '../../../src/controlplane/telemetry/boundary.js';
-import type { Database } from '../../../src/db/index.js';
+import { collectBoundaryUsageSummary, periodEndingAt, SNAPSHOT_FREQUENCY_MS, type BoundaryUsageSummary } from '../../../src/controlplane/telemetry/boundary.js';
+import { readMigrations, type Database } from '../../../src/db/index.js';
 import { engines } from '../../helpers/db.js';
 import { testLog } from '../../helpers/log.js';
 
@@ -38,7 +39,11 @@ function manualTimers() {
     },
     clearInterval: (h) => void fns.delete(h as number),
   };
-  return { timers, fns, tick: () => [...fns.values()].forEach((t) => t.fn()) };
+  return {
+    timers,
+    fns,
+    tick: (ms?: number) => [...fns.values()].filter((t) => ms === undefined || t.ms === ms).forEach((t) => t.fn()),
+  };
 }
 
 describe.each(engines())('boundary usage tracker and telemetry on $name', (engine) => {
@@ -215,8 +220,31 @@ describe.each(engines())('boundary usage tracker and telemetry on $name', (engin
     expect(writes).toEqual(['UpsertBoundaryUsageStats']);
   });
 
+  it('runs the flush loop every minute and the telemetry job every 30 minutes until stopped', async () => {
+    const m = manualTimers();
+    const reports: BoundaryUsageSummary[] = [];
+    const bu = startBoundaryUsage({ store, log: testLog, replicaId: R1, timers: m.timers, now: nextPeriod, report: (s) => reports.push(s) });
+    expect([...m.fns.values()].map((x) => x.ms).sort((a, b) => a - b)).toEqual([60_000, SNAPSHOT_FREQUENCY_MS]);
+    bu.tracker.track(WS1, U1, 9, 4);
+    m.tick(60_000);
+    m.tick(SNAPSHOT_FREQUENCY_MS);
+    await bu.stop();
+    expect(m.fns.size).toBe(0);
+    expect(reports).toEqual([expect.objectContaining({ unique_workspaces: 1, unique_users: 1, allowed_requests: 9, denied_requests: 4 })]);
+  });
+
   it('rejects event types outside the CHECK of telemetry_locks', async () => {
     await expect(db.query('test', `INSERT INTO telemetry_locks (event_type, period_ending_at) VALUES ('other', now())`)).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('drops both tables in the down migration and restores them in the up one', async () => {
+    const tables = async () =>
+      (await db.query<{ t: string | null }>('test', `SELECT to_regclass('boundary_usage_stats')::text AS t UNION ALL SELECT to_regclass('telemetry_locks')::text`)).map((r) => r.t);
+    const m = readMigrations().find((x) => x.version === 20)!;
+    await db.exec(m.down);
+    expect(await tables()).toEqual([null, null]);
+    await db.exec(m.up);
+    expect(await tables()).toEqual(['boundary_usage_stats', 'telemetry_locks']);
   });
 });
 
