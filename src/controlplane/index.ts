@@ -12,11 +12,13 @@ import { createAuthenticator } from './httpapi/context.js';
 import { routes } from './httpapi/route.js';
 import { registerLicenseRoutes } from './license/routes.js';
 import { LicenseService, loadPublicKey, type LicenseKeys } from './license/service.js';
+import { registerAgentRoutes } from './agents/routes.js';
 import { registerOAuth2Routes } from './oauth2/routes.js';
 import { registerOrgRoutes } from './orgs/routes.js';
 import { registerProvisionerRoutes } from './provisioner/routes.js';
 import { EchoProvisioner } from './provisioner/runner.js';
 import { orgMemberPermissions, SystemSubjects } from './rbac/index.js';
+import { registerTaskRoutes } from './tasks/routes.js';
 import { registerTemplateRoutes } from './templates/routes.js';
 import { registerUserRoutes } from './users/routes.js';
 import { registerWorkspaceRoutes } from './workspaces/routes.js';
@@ -111,6 +113,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       registerProvisionerRoutes(router, cp, (id) => provisioner?.notifyCompleted(id));
       registerLicenseRoutes(router, cp, license);
       registerOAuth2Routes(router, cp);
+      registerAgentRoutes(router, cp);
+      registerTaskRoutes(router, cp);
     },
     async close() {
       await ready.catch(() => {});
