@@ -1,10 +1,9 @@
 // CONTRACT: createControlPlane({config, db, log, tokenCheck}) → ApiModule, and bootstrapFirstUser.
 import type { Config } from '../config/index.js';
-import type { Database } from '../db/index.js';
-import type { TokenCheck } from '../db/queries/api-keys.js';
-import { ensureDefaultOrganization } from '../db/queries/users.js';
+import { ensureDefaultOrganization, type Database, type TokenCheck } from '../db/index.js';
 import type { Logger } from '../log.js';
-import type { ApiModule } from '../server/api-server.js';
+import type { ApiModule } from '../server/index.js';
+import { startBoundaryUsage, type BoundaryUsage } from './boundaryusage/index.js';
 import { Store, type StoreOptions } from './dbauthz/store.js';
 import type { ControlPlaneContext } from './deps.js';
 import { registerFileRoutes } from './files/routes.js';
@@ -45,6 +44,8 @@ export interface ControlPlane extends ApiModule {
   license: LicenseService;
   /** A system-restricted store (tests, tools). */
   system: Store;
+  /** Boundary usage of this replica: agents' boundary logs feed `boundaryUsage.tracker`. */
+  boundaryUsage: BoundaryUsage;
 }
 
 /**
@@ -72,6 +73,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
     }
   }
   const license = new LicenseService(system, deps.config.license, keys, log);
+  const boundaryUsage = startBoundaryUsage({ store: system, log });
   const provisioner = deps.echoProvisioner === false ? undefined : new EchoProvisioner(deps.db, storeOptions, log, deps.provisionerPollMs);
 
   const cp: ControlPlaneContext = {
@@ -104,6 +106,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
     provisioner,
     license,
     system,
+    boundaryUsage,
     register(router) {
       registerUserRoutes(router, cp);
       registerOrgRoutes(router, cp);
@@ -119,6 +122,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
     async close() {
       await ready.catch(() => {});
       license.close();
+      await boundaryUsage.stop();
       await provisioner?.close();
     },
   };
