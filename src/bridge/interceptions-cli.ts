@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { apiRequest, configFromOptions, withConfigOptions, withDatabase, type Io } from '../cli/common.js';
+import { isUuid } from '../db/index.js';
 import { UsageError } from '../errors.js';
-import { parseInterceptionQuery, UUID_RE } from './api/filter.js';
+import { parseInterceptionQuery } from './api/filter.js';
 import { listInterceptions, type InterceptionView } from './api/queries.js';
 
 interface ListFlags {
@@ -84,7 +85,7 @@ export function registerInterceptionsCommands(program: Command, io: Io): void {
       if (opts.output !== 'table' && opts.output !== 'json') throw new UsageError('--output takes table or json');
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit takes a whole number from 1 to 1000');
-      if (opts.afterId !== undefined && !UUID_RE.test(opts.afterId)) throw new UsageError('--after-id takes an interception id (a UUID)');
+      if (opts.afterId !== undefined && !isUuid(opts.afterId)) throw new UsageError('--after-id takes an interception id (a UUID)');
       const q = queryFromFlags(opts);
       const { filter, problems } = parseInterceptionQuery(q);
       if (problems.length) throw new UsageError(problems.map((p) => p.detail).join(' '));

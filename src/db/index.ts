@@ -16,3 +16,4 @@ export {
   type TokenCheck,
 } from './queries/api-keys.js';
 export { countUsers, ensureDefaultOrganization, getUserByUsernameOrId, hashPassword, insertUser, verifyPassword, type NewUser, type UserRow } from './queries/users.js';
+export { isUuid } from './uuid.js';

@@ -91,4 +91,3 @@ export function parseInterceptionQuery(q: string): { filter: InterceptionFilter;
   return { filter, problems };
 }
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
-import type { Queryable } from '../../db/index.js';
-import { UUID_RE, type InterceptionFilter } from './filter.js';
+import { isUuid, type Queryable } from '../../db/index.js';
+import type { InterceptionFilter } from './filter.js';
 
 export interface ListOptions {
   filter: InterceptionFilter;
@@ -66,7 +66,7 @@ function where(o: ListOptions, params: unknown[]): string {
   const f = o.filter;
   if (f.initiator !== undefined) {
     if (f.initiator === 'me') clauses.push(`i.initiator_id = ${p(o.me)}::uuid`);
-    else if (UUID_RE.test(f.initiator)) clauses.push(`i.initiator_id = ${p(f.initiator)}::uuid`);
+    else if (isUuid(f.initiator)) clauses.push(`i.initiator_id = ${p(f.initiator)}::uuid`);
     else clauses.push(`i.initiator_id IN (SELECT id FROM users WHERE lower(username) = lower(${p(f.initiator)}) AND deleted = false)`);
   }
   if (o.onlyOwn) clauses.push(`i.initiator_id = ${p(o.me)}::uuid`);

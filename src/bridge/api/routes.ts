@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Database, Principal, TokenCheck } from '../../db/index.js';
+import { isUuid, type Database, type Principal, type TokenCheck } from '../../db/index.js';
 import { HttpError } from '../../errors.js';
 import { extractSessionToken, sendJson, type Router } from '../../server/index.js';
-import { parseInterceptionQuery, UUID_RE } from './filter.js';
+import { parseInterceptionQuery } from './filter.js';
 import { listInterceptions } from './queries.js';
 
 /**
@@ -47,7 +47,7 @@ export function registerApiRoutes(router: Router, deps: { db: Database; tokenChe
     const offset = intParam(url.searchParams.get('offset'), 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const afterId = url.searchParams.get('after_id') || undefined;
     if (afterId !== undefined) {
-      if (!UUID_RE.test(afterId)) throw new HttpError(400, 'Invalid query parameters.', undefined, [{ field: 'after_id', detail: '"after_id" must be a UUID.' }]);
+      if (!isUuid(afterId)) throw new HttpError(400, 'Invalid query parameters.', undefined, [{ field: 'after_id', detail: '"after_id" must be a UUID.' }]);
       if (offset > 0) throw new HttpError(400, 'Query parameters have invalid values.', 'Cannot use both after_id and offset pagination in the same request.');
     }
     const onlyOwn = !principal.roles.some((r) => SEE_ALL_ROLES.includes(r));

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { readJson } from '../../server/respond.js';
+import { isUuid } from '../ids.js';
 import { badRequest, validationFailed, type Validation } from './errors.js';
 
 /** Reads a JSON object body; anything else is a 400 in Coder's shape. */
@@ -35,7 +36,7 @@ export class Fields {
   uuid(field: string, opts: { required?: boolean } = {}): string | undefined {
     const v = this.string(field, opts);
     if (v === undefined || v === '') return undefined;
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return this.fail(field, 'Must be a valid UUID.');
+    if (!isUuid(v)) return this.fail(field, 'Must be a valid UUID.');
     return v.toLowerCase();
   }
 

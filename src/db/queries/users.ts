@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Queryable } from '../database.js';
+import { isUuid } from '../uuid.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1 };
@@ -42,10 +43,10 @@ export async function countUsers(q: Queryable): Promise<number> {
 }
 
 export async function getUserByUsernameOrId(q: Queryable, ref: string): Promise<UserRow | undefined> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+  const byId = isUuid(ref);
   const rows = await q.query<UserRow>(
-    isUuid ? 'GetUserByID' : 'GetUserByEmailOrUsername',
-    isUuid
+    byId ? 'GetUserByID' : 'GetUserByEmailOrUsername',
+    byId
       ? `SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted = false`
       : `SELECT ${USER_COLUMNS} FROM users WHERE (lower(username) = lower($1) OR lower(email) = lower($1)) AND deleted = false`,
     [ref],
