@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../db/index.js';
+import { scopeAllows, type Principal } from '../db/index.js';
 import { BYOK_NOT_ALLOWED, clientCredential, decideCredentials, extractToken, maskKey, type CredentialKind } from './auth.js';
 import type { BridgeContext, ResolvedProvider } from './context.js';
 import type { CredentialPlan } from './headers.js';
@@ -43,6 +43,10 @@ export async function admit(ctx: BridgeContext, provider: ResolvedProvider, head
     return refuse(503, 'unavailable', 'could not verify the token: the control plane is unavailable', ['retry-after', '1']);
   }
   if (!principal) return refuse(401, 'authentication', 'invalid or expired Coder token');
+  // A token limited to other resources (say workspace:read) must not become an AI key.
+  if (!scopeAllows(principal.scopes, 'aibridge_interception', 'create')) {
+    return refuse(403, 'permission', "the token's scopes do not allow AI Bridge requests: it needs aibridge_interception:create (or all)");
+  }
   const decision = decideCredentials(found, headers, ctx.allowByok);
   if ('refused' in decision) return refuse(403, 'permission', BYOK_NOT_ALLOWED);
   const rate = ctx.rate.check(principal.apiKeyId);

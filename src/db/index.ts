@@ -11,6 +11,7 @@ export {
   hashSecret,
   insertApiKey,
   parseApiKey,
+  scopeAllows,
   type NewApiKey,
   type Principal,
   type TokenCheck,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { BYOK_NOT_ALLOWED } from '../../src/bridge/auth.js';
 import { ObservingTap } from '../../src/bridge/intercept/tap.js';
-import type { Database } from '../../src/db/index.js';
+import { insertApiKey, type Database } from '../../src/db/index.js';
 import { registry } from '../../src/metrics/index.js';
 import { engines } from '../helpers/db.js';
 import { newUser, PROVIDER_KEY, startStack, type Stack } from './helpers.js';
@@ -96,6 +96,20 @@ describe(`bridge behaviour on ${engine.name}`, () => {
       const b = await post(`${s.anthropicBase}/v1/messages`, { 'x-api-key': user.token }, JSON.stringify({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
       expect(b.status).toBe(200);
       expect(s.mock.requests().at(-1)!.headers['x-api-key']).toBe(PROVIDER_KEY);
+    });
+
+    it('honours token scopes: a token for other resources is refused, an aibridge one is let through', async () => {
+      const narrow = await insertApiKey(db, { userId: user.id, lifetimeSeconds: 600, scopes: ['workspace:read'] });
+      const before = s.mock.requests().length;
+      const r = await post(`${s.openaiBase}/chat/completions`, { authorization: `Bearer ${narrow.token}` });
+      expect(r.status).toBe(403);
+      expect(r.json().error.message).toContain('aibridge_interception:create');
+      expect(s.mock.requests().length).toBe(before);
+      const list = await request(`${s.api.url}/api/v2/aibridge/interceptions`, { headers: { 'coder-session-token': narrow.token } });
+      expect(list.statusCode).toBe(403);
+      await list.body.dump();
+      const aibridge = await insertApiKey(db, { userId: user.id, lifetimeSeconds: 600, scopes: ['aibridge_interception:create'] });
+      expect((await post(`${s.openaiBase}/chat/completions`, { authorization: `Bearer ${aibridge.token}` })).status).toBe(200);
     });
 
     it('takes X-Coder-Token before Authorization: a wrong X-Coder-Token fails even with a good Authorization', async () => {

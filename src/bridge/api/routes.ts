@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isUuid, type Database, type Principal, type TokenCheck } from '../../db/index.js';
+import { isUuid, scopeAllows, type Database, type Principal, type TokenCheck } from '../../db/index.js';
 import { HttpError } from '../../errors.js';
 import { extractSessionToken, sendJson, type Router } from '../../server/index.js';
 import { parseInterceptionQuery } from './filter.js';
@@ -40,6 +40,7 @@ function intParam(v: string | null, field: string, def: number, min: number, max
 export function registerApiRoutes(router: Router, deps: { db: Database; tokenCheck: TokenCheck; caCertPem?: string }): void {
   router.get('/api/v2/aibridge/interceptions', async (req: IncomingMessage, res: ServerResponse) => {
     const principal = await authenticate(req, deps.tokenCheck);
+    if (!scopeAllows(principal.scopes, 'aibridge_interception', 'read')) throw new HttpError(403, 'Forbidden.', "The token's scopes do not allow reading interceptions.");
     const url = new URL(req.url ?? '/', 'http://x');
     const { filter, problems } = parseInterceptionQuery(url.searchParams.get('q') ?? '');
     if (problems.length) throw new HttpError(400, 'Invalid query parameters.', undefined, problems);
@@ -56,7 +57,8 @@ export function registerApiRoutes(router: Router, deps: { db: Database; tokenChe
   });
 
   router.get('/api/v2/aibridge/proxy/ca-cert.pem', async (req: IncomingMessage, res: ServerResponse) => {
-    await authenticate(req, deps.tokenCheck);
+    const principal = await authenticate(req, deps.tokenCheck);
+    if (!scopeAllows(principal.scopes, 'aibridge_interception', 'create')) throw new HttpError(403, 'Forbidden.', "The token's scopes do not allow AI Bridge requests.");
     if (deps.caCertPem === undefined) throw new HttpError(404, 'The AI Bridge proxy is not enabled.');
     const data = Buffer.from(deps.caCertPem);
     res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': data.length, 'content-disposition': 'attachment; filename="ca-cert.pem"' });

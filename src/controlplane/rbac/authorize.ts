@@ -1,4 +1,7 @@
+import { scopeAllows } from '../../db/index.js';
 import type { Permission, RbacObject, Subject } from './types.js';
+
+export { scopeAllows };
 
 /** -1 denied, 0 no opinion, 1 allowed: a level's verdict over its matching permissions. */
 export type Verdict = -1 | 0 | 1;
@@ -16,16 +19,6 @@ export function levelVerdict(perms: Permission[], type: string, action: string):
     v = 1;
   }
   return v;
-}
-
-/** Whether an API key's scopes let this action through (roles decide the rest). */
-export function scopeAllows(scopes: string[], type: string, action: string): boolean {
-  for (const s of scopes) {
-    if (s === 'all' || s === 'coder:all') return true;
-    const [r, a] = s.split(':', 2);
-    if ((r === type || r === '*') && (a === action || a === '*')) return true;
-  }
-  return false;
 }
 
 function aclAllows(list: Record<string, string[]> | undefined, id: string, action: string): boolean {

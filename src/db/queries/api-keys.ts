@@ -107,6 +107,19 @@ export async function authenticateApiKey(q: Queryable, token: string, now = new 
   };
 }
 
+/**
+ * Whether an API key's scopes let `action` on resource `type` through (roles decide the rest):
+ * `all` (or `coder:all`) lets everything through, `type:action` with `*` wildcards the rest.
+ */
+export function scopeAllows(scopes: readonly string[], type: string, action: string): boolean {
+  for (const s of scopes) {
+    if (s === 'all' || s === 'coder:all') return true;
+    const [r, a] = s.split(':', 2);
+    if ((r === type || r === '*') && (a === action || a === '*')) return true;
+  }
+  return false;
+}
+
 export type TokenCheck = (token: string) => Promise<Principal | undefined>;
 
 /**
