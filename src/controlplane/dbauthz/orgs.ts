@@ -2,7 +2,8 @@ import * as q from '../orgs/queries.js';
 import type { Group, Organization, OrganizationMember, OrganizationMemberWithUser } from '../orgs/types.js';
 import { canAssignRole, groupObject, organizationMemberObject, organizationObject, orgMemberPermissions, type OrgPermissions } from '../rbac/index.js';
 import * as wq from '../workspaces/queries.js';
-import { NotAuthorizedError, type Store } from './store.js';
+import { NotAuthorizedError } from './errors.js';
+import type { Store } from './store.js';
 
 export class OrgsAuthz {
   constructor(private readonly s: Store) {}

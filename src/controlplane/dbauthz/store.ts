@@ -1,8 +1,8 @@
 import type { Database, Queryable } from '../../db/index.js';
-import { AibridgeError } from '../../errors.js';
 import { authorize, SystemSubjects, workspaceObject, type RbacObject, type Subject, type SystemSubjectName, type WorkspaceAcl } from '../rbac/index.js';
 import { BoundaryUsageAuthz } from './boundary-usage.js';
 import { BuildsAuthz } from './builds.js';
+import { NotAuthorizedError } from './errors.js';
 import { FilesAuthz } from './files.js';
 import { JobsAuthz } from './jobs.js';
 import { LicensesAuthz } from './licenses.js';
@@ -13,19 +13,7 @@ import { TemplatesAuthz } from './templates.js';
 import { UsersAuthz } from './users.js';
 import { WorkspacesAuthz } from './workspaces.js';
 
-/**
- * The subject may not do this. Reads that meet it answer "not found" (Coder's dbauthz turns
- * NotAuthorized into sql.ErrNoRows); the few handlers that answer 403 catch it.
- */
-export class NotAuthorizedError extends AibridgeError {
-  constructor(
-    readonly subject: string,
-    readonly action: string,
-    readonly objectType: string,
-  ) {
-    super('NOT_AUTHORIZED', `${subject} is not authorized to ${action} ${objectType}`);
-  }
-}
+export { NotAuthorizedError };
 
 export interface StoreOptions {
   /** `--disable-workspace-sharing`: workspace ACLs grant nothing. */

@@ -5,7 +5,8 @@ import * as orgq from '../orgs/queries.js';
 import { apiKeyObject, canAssignRole, systemObject, userObject } from '../rbac/index.js';
 import * as q from '../users/queries.js';
 import type { AuthorizationUserRoles, User, UserStatus, UserWithPassword } from '../users/types.js';
-import { NotAuthorizedError, type Store } from './store.js';
+import { NotAuthorizedError } from './errors.js';
+import type { Store } from './store.js';
 
 export class UsersAuthz {
   constructor(private readonly s: Store) {}
