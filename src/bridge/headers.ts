@@ -1,3 +1,5 @@
+import { connectionTokens, HOP_BY_HOP_HEADERS } from '../server/index.js';
+
 /**
  * Which headers cross the bridge. Everything the client sent goes upstream except hop-by-hop
  * headers, what the bridge itself rewrites, and the bridge's own headers: a dropped client
@@ -7,16 +9,8 @@
 
 /** Removed from every forwarded request (lower case). */
 export const DROPPED_REQUEST_HEADERS = new Set([
-  // Hop-by-hop (RFC 9110 §7.6.1), plus Proxy-Authorization which is for the proxy alone.
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  // Hop-by-hop (RFC 9110 §7.6.1), Proxy-Authorization among them: it is for the proxy alone.
+  ...HOP_BY_HOP_HEADERS,
   // Set by the bridge's HTTP client for the bytes it sends.
   'host',
   'content-length',
@@ -43,17 +37,7 @@ const DROPPED_WEBSOCKET_HEADERS = new Set([
 ]);
 
 /** Removed from responses on their way back (hop-by-hop). */
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+const DROPPED_RESPONSE_HEADERS = new Set(HOP_BY_HOP_HEADERS);
 
 export interface CredentialPlan {
   /** The header and value of the provider key to set, or undefined to set none. */
@@ -62,19 +46,6 @@ export interface CredentialPlan {
   stripClientCredentials: boolean;
   /** The Coder token: a credential header that carries it is removed in any mode. */
   token: string;
-}
-
-function connectionTokens(raw: string[]): Set<string> | undefined {
-  let out: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
-      for (const t of raw[i + 1].split(',')) {
-        const n = t.trim().toLowerCase();
-        if (n) (out ??= new Set()).add(n);
-      }
-    }
-  }
-  return out;
 }
 
 function carriesToken(name: string, value: string, token: string): boolean {

@@ -1,39 +1,16 @@
+import { connectionTokens, HOP_BY_HOP_HEADERS } from '../server/index.js';
+
 /**
  * Header rewriting between the client and the bridge. Hop-by-hop headers (RFC 9110 §7.6.1)
  * stay on their hop; `Expect` is answered by the proxy itself; the proxy's own headers
  * (`X-Coder-Token`, the request id) cannot be supplied by the client.
  */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'host',
-  'http2-settings',
-]);
+const HOP_BY_HOP = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'host', 'http2-settings']);
+const RESPONSE_HOP_BY_HOP = new Set(HOP_BY_HOP_HEADERS);
 
 export const TOKEN_HEADER = 'X-Coder-Token';
 export const REQUEST_ID_HEADER = 'X-Coder-AI-Governance-Request-Id';
 const OWN = new Set([TOKEN_HEADER.toLowerCase(), REQUEST_ID_HEADER.toLowerCase()]);
-
-function connectionTokens(raw: readonly string[]): Set<string> | undefined {
-  let out: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
-      for (const t of raw[i + 1].split(',')) {
-        const v = t.trim().toLowerCase();
-        if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade') (out ??= new Set()).add(v);
-      }
-    }
-  }
-  return out;
-}
 
 export interface BridgeHeaderOptions {
   /** Host header for the bridge (its URL's host). */
@@ -78,25 +55,13 @@ export function originRequestHeaders(raw: readonly string[]): string[] {
   return out;
 }
 
-/** Drops hop-by-hop headers from a response header object (in place) and returns it. */
-export function stripResponseHeaders<T extends Record<string, unknown>>(headers: T): T {
-  const conn = headers.connection;
-  if (typeof conn === 'string') {
-    for (const t of conn.split(',')) delete headers[t.trim().toLowerCase()];
-  }
-  for (const h of ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'transfer-encoding', 'trailer', 'upgrade', 'te']) {
-    delete headers[h];
-  }
-  return headers;
-}
-
-/** The same for a raw response header list. */
+/** Drops hop-by-hop headers from a raw response header list. */
 export function stripRawResponseHeaders(raw: readonly string[]): string[] {
   const listed = connectionTokens(raw);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
-    if (lower === 'connection' || lower === 'keep-alive' || lower === 'proxy-connection' || lower === 'transfer-encoding' || lower === 'trailer' || lower === 'upgrade' || lower === 'te' || lower === 'proxy-authenticate' || listed?.has(lower)) continue;
+    if (RESPONSE_HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
     out.push(raw[i], raw[i + 1]);
   }
   return out;
