@@ -1,12 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/helpers.js';
+import { spawnServe } from '../helpers/serve.js';
 
-const bin = new URL('../../bin/aibridge.js', import.meta.url).pathname;
 
 function curl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -40,27 +40,9 @@ describe('a new user with curl and the CLI against `aibridge serve`', () => {
     const upstreamPort = (upstream.address() as { port: number }).port;
 
     const dataDir = mkdtempSync(join(tmpdir(), 'cp-e2e-'));
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', '--data-dir', dataDir, '--http-address', '127.0.0.1:0', '--proxy-listen-addr', '127.0.0.1:0', '--prometheus-address', '127.0.0.1:0', '--log-level', 'warn'],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, CODER_AIBRIDGE_OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1` }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { child, stdout, addresses, exit: exited } = await spawnServe(dataDir, { env: { CODER_AIBRIDGE_OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1` }, output: /HTTPS_PROXY=/ });
     children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    const addrFile = join(dataDir, 'addresses.json');
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (existsSync(addrFile) && /HTTPS_PROXY=/.test(out)) return resolve();
-        if (child.exitCode !== null) return reject(new Error(`serve exited: ${err}`));
-        setTimeout(check, 100);
-      };
-      check();
-    });
-    const addresses = JSON.parse(readFileSync(addrFile, 'utf8')) as Record<string, string>;
+    const out = stdout();
     const url = `http://${addresses.http}`;
     const admin = /token:\s+(\S+)/.exec(out)![1];
 

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnServe } from '../helpers/serve.js';
 import { curl, tmpDir } from './helpers.js';
 
-const bin = new URL('../../bin/aibridge.js', import.meta.url).pathname;
 
 describe('the proxy inside `aibridge serve`', () => {
   const children: ChildProcess[] = [];
@@ -14,28 +13,10 @@ describe('the proxy inside `aibridge serve`', () => {
 
   it('takes a curl through the proxy with the bootstrap token and the generated CA to the bridge route', async () => {
     const dataDir = tmpDir('proxy-serve-');
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', '--data-dir', dataDir, '--http-address', '127.0.0.1:0', '--proxy-listen-addr', '127.0.0.1:0', '--prometheus-address', '127.0.0.1:0', '--log-level', 'warn'],
-      // The provider base URL points at a closed local port: whatever the bridge answers, nothing leaves the machine.
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, CODER_AIBRIDGE_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The provider base URL points at a closed local port: whatever the bridge answers, nothing leaves the machine.
+    const { child, stdout, addresses, exit: exited } = await spawnServe(dataDir, { env: { CODER_AIBRIDGE_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, output: /HTTPS_PROXY=/ });
     children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    const addrFile = join(dataDir, 'addresses.json');
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (existsSync(addrFile) && /HTTPS_PROXY=/.test(out)) return resolve();
-        if (child.exitCode !== null) return reject(new Error(`serve exited: ${err}`));
-        setTimeout(check, 100);
-      };
-      check();
-    });
-    const addresses = JSON.parse(readFileSync(addrFile, 'utf8')) as Record<string, string>;
+    const out = stdout();
     const token = /HTTPS_PROXY=http:\/\/coder:(\S+)@/.exec(out)![1];
     const ca = join(dataDir, 'ca', 'ca.pem');
 
